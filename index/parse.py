@@ -1,0 +1,431 @@
+"""Split a declaration's text into passages that follow its structure.
+
+Works on the two layouts we have met and falls back gracefully on others:
+
+* text extracted from a PDF with a hard line break every ~40 characters and an
+  empty line after every line ("double-spaced"): a line with trailing
+  whitespace, a whitespace-only line or an indented line ends a paragraph;
+* Markdown-ish or plain text (OCR output): empty lines end paragraphs, `#`
+  headings and `- ` list items are layout, not content.
+
+In both, numbered items (（１）, (1), ①, 1., 一、) and bulleted entries (○)
+start blocks. A numbered line is a heading when it has no sentence end and is
+followed by text of another kind; marker styles nest in the order they first
+appear, as reStructuredText does with its underline styles. "○名前（組織）"
+opens one organisation's initiative. Titles before the first section,
+captions, phone numbers and advertisements after the declaration are set
+aside as `Excluded` so they are never cited.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .model import Document, Excluded, Passage
+
+INITIATIVES_SECTION = "加盟都市・商工会議所の取組み"
+_SENTENCE_END = tuple("。．.！!？?」』）)")
+_HEADING_MAX = 60
+
+# Item markers, most specific first. The style names the numbering scheme, so
+# (1) and （１） are one style and nest at one level.
+_MARKERS: list[tuple[str, re.Pattern[str]]] = [
+    ("paren", re.compile(r"^[（(]\s*[0-9０-９]{1,2}\s*[）)]\s*")),
+    ("circled", re.compile(r"^[①-⑳][.．、]?\s*")),
+    ("arabic", re.compile(r"^[0-9０-９]{1,2}(?:[.．、]\s*|\s+)(?=[^\s0-9０-９])")),
+    ("kanji", re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]\s*")),
+    ("bullet", re.compile(r"^[○◯●◆■□]\s*")),
+]
+# Markers that also occur at the start of a wrapped line mid-sentence ("6 都市は…"):
+# they start a block only where the previous line ended one.
+_GUARDED = {"arabic"}
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_LIST = re.compile(r"^\s*[-*+]\s+(?=\S)")
+_BRACKET_SECTION = re.compile(r"^[＜〈<【《]\s*(.{1,24}?)\s*[＞〉>】》]$")
+_ANNEX = re.compile(r"^別紙\s*[：:]?")
+_SECTION_WORDS = re.compile(r"前文|宣言|提言|決議|要望|要請")
+_ORG_ENTRY = re.compile(r"（([^（）]{2,40})）\s*$|\(([^()]{2,40})\)\s*$")
+_END_MARK = re.compile(r"^以\s*上$")
+_PHONE = re.compile(r"(TEL|ＴＥＬ|FAX|ＦＡＸ|電話)\s*[:：]?\s*[0-9０-９]|[0-9０-９]{2,4}[-‐－][0-9０-９]{2,4}[-‐－][0-9０-９]{3,4}")
+_CAPTION = re.compile(r"[（(](左|右|中央|中|前列[^）)]*|後列[^）)]*|写真[^）)]*)[)）]$")
+_AD_WORDS = re.compile(r"お問い合わせ|お問合せ|アクセス[!！]?$|^検索$|ご予約|ご利用ください")
+
+
+@dataclass
+class _Block:
+    """A paragraph of the source: its joined text and its span."""
+
+    text: str
+    start: int
+    end: int
+    md_heading: bool = False
+
+
+@dataclass
+class _Unit:
+    """A block with its role decided."""
+
+    role: str  # section | entry | heading | item | paragraph | end | excluded
+    block: _Block
+    style: str = ""
+    marker: str = ""
+    rest: str = ""  # text after the marker
+    rest_start: int = 0
+    org: str = ""
+    reason: str = ""
+
+
+@dataclass
+class ParseResult:
+    """Passages of one document and what was set aside, for review before indexing."""
+
+    passages: list[Passage]
+    excluded: list[Excluded] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def _join(pieces: list[str]) -> str:
+    """Join wrapped lines: no space in Japanese, one space between Latin words."""
+    out = ""
+    for piece in pieces:
+        if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
+            out += " "
+        out += piece
+    return out
+
+
+def _is_double_spaced(lines: list[str]) -> bool:
+    """PDF extractions wrap every ~40 characters and put an empty line after each line.
+
+    Markdown also leaves an empty line after each paragraph, but its lines end
+    sentences; wrapped lines mostly stop mid-sentence.
+    """
+    content = [i for i, line in enumerate(lines) if len(line.strip()) >= 20]
+    if len(content) < 4:
+        return False
+    followed = sum(1 for i in content if i + 1 < len(lines) and lines[i + 1] == "")
+    ended = sum(1 for i in content if lines[i].rstrip().endswith(_SENTENCE_END))
+    return followed / len(content) > 0.7 and ended / len(content) < 0.5
+
+
+def _marker_of(text: str) -> tuple[str, re.Match[str]] | None:
+    for style, pattern in _MARKERS:
+        match = pattern.match(text)
+        if match:
+            return style, match
+    return None
+
+
+def _stands_alone(line: str) -> bool:
+    """A heading on a line of its own, which the next line must not be joined to."""
+    marker = _marker_of(line)
+    if marker and marker[0] == "bullet":
+        return bool(_ORG_ENTRY.search(line)) and "。" not in line
+    if line.endswith(_SENTENCE_END) or len(line) > 40:
+        return False
+    if marker:
+        return len(line) <= 25 and "、" not in line
+    return bool(_BRACKET_SECTION.match(line) or _ANNEX.match(line) or (len(line) <= 15 and _SECTION_WORDS.search(line)))
+
+
+def _split_blocks(source: str) -> list[_Block]:
+    lines = source.split("\n")
+    double = _is_double_spaced(lines)
+    blocks: list[_Block] = []
+    pieces: list[tuple[str, int, int]] = []  # text, start, end
+
+    def flush() -> None:
+        if pieces:
+            blocks.append(_Block(_join([p[0] for p in pieces]), pieces[0][1], pieces[-1][2]))
+            pieces.clear()
+
+    offset = 0
+    prev_ended = True
+    for line in lines:
+        line_start, offset = offset, offset + len(line) + 1
+        if not line.strip():
+            if line or not double:
+                flush()
+                prev_ended = True
+            continue
+        heading = _MD_HEADING.match(line)
+        body_at = heading.end() if heading else 0
+        listed = _MD_LIST.match(line, body_at)
+        body_at = listed.end() if listed else body_at
+        stripped = line[body_at:].strip()
+        body_start = line_start + line.index(stripped, body_at)
+        marker = _marker_of(stripped)
+        indented = line[:1].isspace() and not listed
+        starts_block = (
+            heading or listed or (double and indented)
+            or (marker and (marker[0] not in _GUARDED or prev_ended))
+        )
+        if starts_block:
+            flush()
+        pieces.append((stripped, body_start, body_start + len(stripped)))
+        if heading:
+            blocks.append(_Block(stripped, body_start, body_start + len(stripped), md_heading=True))
+            pieces.clear()
+        elif (double and line != line.rstrip()) or (len(pieces) == 1 and _stands_alone(stripped)):
+            flush()
+        prev_ended = not pieces or stripped.endswith(_SENTENCE_END)
+    flush()
+    return blocks
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def _noise_reason(text: str) -> str:
+    if _PHONE.search(text):
+        return "contact"
+    if _CAPTION.search(text) and not text.endswith("。"):
+        return "caption"
+    if _AD_WORDS.search(text):
+        return "advertisement"
+    return ""
+
+
+def _is_section(block: _Block) -> str:
+    """The section title if this block opens a top-level section, else ""."""
+    text = block.text
+    bracket = _BRACKET_SECTION.match(text)
+    if bracket:
+        return bracket.group(1)
+    if _ANNEX.match(text) and len(text) <= 30:
+        return text
+    short = len(text) <= 15 and not text.endswith(_SENTENCE_END) and not _marker_of(text)
+    if short and _SECTION_WORDS.search(text):
+        return text
+    return ""
+
+
+def _first_role(block: _Block) -> _Unit:
+    text = block.text
+    if _END_MARK.match(text):
+        return _Unit("end", block)
+    reason = _noise_reason(text)
+    if reason:
+        return _Unit("excluded", block, reason=reason)
+    title = _is_section(block)
+    if title:
+        return _Unit("section", block, rest=title)
+    marker = _marker_of(text)
+    if marker:
+        style, match = marker
+        rest = text[match.end():]
+        unit = _Unit("item", block, style=style, marker=match.group().strip(" .．、"),
+                     rest=rest, rest_start=block.start + match.end())
+        org = _ORG_ENTRY.search(rest) if style == "bullet" else None
+        if org and not rest.endswith("。"):
+            unit.role, unit.org = "entry", org.group(1) or org.group(2)
+            unit.rest = rest[: org.start()].strip()
+        return unit
+    if block.md_heading:
+        return _Unit("title", block, rest=text)
+    return _Unit("paragraph", block, rest=text, rest_start=block.start)
+
+
+def _decide_headings(units: list[_Unit]) -> None:
+    """A short numbered line with no sentence end, followed by other text, is a heading."""
+    for i, unit in enumerate(units):
+        if unit.role != "item" or unit.rest.endswith(_SENTENCE_END) or len(unit.rest) > _HEADING_MAX:
+            continue
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if nxt is None:
+            continue
+        if (nxt.role == "item" and nxt.style != unit.style) or nxt.role in ("paragraph", "entry"):
+            unit.role = "heading"
+
+
+def _mark_front_and_back_matter(units: list[_Unit]) -> None:
+    """Titles before the first section, and everything after the declaration ends."""
+    first_section = next((i for i, u in enumerate(units) if u.role == "section"), None)
+    if first_section is not None and all(
+        len(u.block.text) <= _HEADING_MAX and not u.block.text.endswith("。") for u in units[:first_section]
+    ):
+        for unit in units[:first_section]:
+            unit.role, unit.reason = "excluded", unit.reason or "front-matter"
+    seen_content = False
+    back_matter = False
+    for unit in units:
+        if unit.role == "end":
+            back_matter = True
+            continue
+        if unit.role in ("item", "entry", "heading", "paragraph"):
+            seen_content = seen_content or unit.role != "heading"
+        if unit.role == "section" and unit.rest and not back_matter:
+            continue
+        if unit.role == "excluded" and seen_content:
+            back_matter = True
+        elif back_matter:
+            unit.role, unit.reason = "excluded", unit.reason or "back-matter"
+        elif unit.role == "title" and not seen_content:
+            unit.role = "section"
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _section_kind(title: str) -> str:
+    if "前文" in title:
+        return "preamble"
+    if re.search(r"提言|要望|要請", title):
+        return "proposal"
+    if re.search(r"宣言|決議", title):
+        return "declaration"
+    return "paragraph"
+
+
+@dataclass
+class _Draft:
+    kind: str
+    section: tuple[str, ...]
+    label: str
+    organization: str
+    city: str
+    parts: list[str]
+    start: int
+    end: int
+    after_item: bool = False
+
+
+class _Assembler:
+    """Walks the units once, keeping the current section and heading stack."""
+
+    def __init__(self, doc: Document, city_of: Callable[[str], str]):
+        self.doc = doc
+        self.city_of = city_of
+        self.top = ("", "paragraph")
+        self.headings: list[tuple[str, str]] = []
+        self.drafts: list[_Draft] = []
+        self.entry: _Draft | None = None
+        self.items_in_section = 0
+
+    def section_path(self) -> tuple[str, ...]:
+        path = [self.top[0]] if self.top[0] else []
+        return tuple(path + [title for _, title in self.headings])
+
+    def open_section(self, title: str) -> None:
+        self.entry = None
+        self.top = (title, _section_kind(title))
+        self.headings = []
+        self.items_in_section = 0
+
+    def heading(self, unit: _Unit) -> None:
+        self.entry = None
+        if self.top[1] == "preamble":
+            # Numbered headings end a preamble: what follows is the declaration itself.
+            self.top = ("", "declaration")
+        styles = [style for style, _ in self.headings]
+        if unit.style in styles:
+            del self.headings[styles.index(unit.style):]
+        self.headings.append((unit.style, unit.block.text))
+
+    def item(self, unit: _Unit) -> None:
+        if self.entry is not None:
+            self._extend(self.entry, unit.block.text, unit.block.end)
+            return
+        kind = "proposal" if self.top[1] == "proposal" else "declaration"
+        self.items_in_section += 1
+        self.drafts.append(_Draft(kind, self.section_path(), unit.marker, self.doc.issuer, "",
+                                  [unit.rest], unit.rest_start, unit.block.end, after_item=True))
+
+    def entry_start(self, unit: _Unit) -> None:
+        if self.top[1] != "initiative":
+            self._open_initiatives()
+        org = unit.org
+        self.entry = _Draft("initiative", (INITIATIVES_SECTION,), unit.rest or unit.block.text, org,
+                            self.city_of(org), [], unit.block.end, unit.block.end)
+        self.drafts.append(self.entry)
+
+    def _open_initiatives(self) -> None:
+        """The paragraph that introduces the entries belongs to them, not to the proposals."""
+        last = self.drafts[-1] if self.drafts else None
+        intro = last if last and last.kind == "paragraph" and self.items_in_section and not last.after_item else None
+        self.open_section(INITIATIVES_SECTION)
+        self.top = (INITIATIVES_SECTION, "initiative")
+        if intro:
+            intro.section = (INITIATIVES_SECTION,)
+
+    def paragraph(self, unit: _Unit) -> None:
+        if self.entry is not None:
+            if not self.entry.parts:
+                self.entry.start = unit.block.start
+            self._extend(self.entry, unit.block.text, unit.block.end)
+            return
+        last = self.drafts[-1] if self.drafts else None
+        if last and last.after_item and not last.parts[-1].endswith(_SENTENCE_END):
+            self._extend(last, unit.block.text, unit.block.end, joined=True)
+            return
+        kind = "preamble" if self.top[1] == "preamble" or not self.items_in_section else "paragraph"
+        self.drafts.append(_Draft(kind, self.section_path(), "", self.doc.issuer, "",
+                                  [unit.block.text], unit.block.start, unit.block.end))
+
+    @staticmethod
+    def _extend(draft: _Draft, text: str, end: int, joined: bool = False) -> None:
+        """Add a paragraph to a passage, or continue its last sentence when `joined`."""
+        if joined and draft.parts:
+            draft.parts[-1] += text
+        else:
+            draft.parts.append(text)
+        draft.end = end
+
+
+def _passage_id(doc: Document, draft: _Draft, text: str) -> str:
+    """Stable across rebuilds of the same text; changes when the text changes."""
+    key = "\x1f".join([doc.key, *draft.section, draft.label, text])
+    return f"s{doc.summit}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:10]}"
+
+
+def _finish(doc: Document, drafts: list[_Draft]) -> list[Passage]:
+    passages: list[Passage] = []
+    seen: dict[str, int] = {}
+    for draft in drafts:
+        text = "\n".join(draft.parts).strip()
+        if not text:
+            continue
+        pid = _passage_id(doc, draft, text)
+        seen[pid] = seen.get(pid, 0) + 1
+        if seen[pid] > 1:
+            pid = f"{pid}-{seen[pid]}"
+        passages.append(Passage(
+            id=pid, document=doc.key, summit=doc.summit, kind=draft.kind, section=draft.section,
+            label=draft.label, organization=draft.organization, city=draft.city, text=text,
+            start=draft.start, end=draft.end, order=len(passages),
+        ))
+    return passages
+
+
+def parse_text(source: str, doc: Document, city_of: Callable[[str], str] = lambda org: "") -> ParseResult:
+    """Passages of one declaration, in document order, plus what was set aside."""
+    units = [_first_role(block) for block in _split_blocks(source)]
+    _decide_headings(units)
+    _mark_front_and_back_matter(units)
+    assembler = _Assembler(doc, city_of)
+    excluded: list[Excluded] = []
+    handlers = {
+        "section": lambda u: assembler.open_section(u.rest),
+        "title": lambda u: assembler.open_section(u.rest),
+        "heading": assembler.heading,
+        "item": assembler.item,
+        "entry": assembler.entry_start,
+        "paragraph": assembler.paragraph,
+    }
+    for unit in units:
+        if unit.role in ("excluded", "end"):
+            if unit.role == "excluded":
+                excluded.append(Excluded(unit.reason, unit.block.text, unit.block.start, unit.block.end))
+            continue
+        handlers[unit.role](unit)
+    return ParseResult(_finish(doc, assembler.drafts), excluded)
+
+
+def read_source(raw: bytes) -> str:
+    """Decode a corpus text file; offsets of passages refer to this string."""
+    return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+
