@@ -1,0 +1,166 @@
+"""`summitbot`: build the index, ask questions, measure quality.
+
+Every failure a user can cause (no index yet, an unknown model, an empty or
+huge question, a broken corpus file) ends with one line saying what to do,
+never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from index.corpus import CorpusError
+from index.embed import EmbeddingModelError
+from index.service import QuestionError, SummitIndex, build
+from index.settings import Settings
+from index.store import IndexProblem
+
+from .render_text import answer_json, render_text
+
+log = logging.getLogger("summitbot")
+
+SAMPLE_QUESTION = "What did 岡谷 commit to?"
+USER_ERRORS = (CorpusError, EmbeddingModelError, IndexProblem, QuestionError)
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="summitbot", description="Cited answers from the 中小企業都市サミット declarations.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="answer a question (or one per line from stdin) with cited excerpts")
+    ask.add_argument("question", nargs="*", help="the question; omit to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--top-k", type=int, default=5, metavar="N", help="cite at most N passages (default 5)")
+
+    index = commands.add_parser("index", help="manage the search index")
+    index_commands = index.add_subparsers(dest="index_command", required=True)
+    build_cmd = index_commands.add_parser("build", help="build the index from the corpus folder")
+    build_cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    evaluate = commands.add_parser("eval", help="hit@1, hit@5 and MRR per language on question files")
+    evaluate.add_argument("files", nargs="+", type=Path, help="JSONL question files (see eval/)")
+    evaluate.add_argument("--systems", default="bm25,dense,rrf,pipeline", help="comma-separated: bm25,dense,rrf,pipeline")
+    evaluate.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+
+    commands.add_parser("demo", help="answer a sample question (what `make run` does until the Slack bot lands)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _load_dotenv()
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    handlers = {"ask": _ask, "index": _index, "eval": _eval, "demo": _demo}
+    try:
+        return handlers[args.command](args, settings)
+    except USER_ERRORS as exc:
+        print(f"summitbot: {exc}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"summitbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("summitbot: interrupted", file=sys.stderr)
+        return 130
+
+
+def _load_dotenv() -> None:
+    """Settings come from the environment; a `.env` in the working directory fills gaps."""
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    if args.top_k < 1:
+        raise UsageError("--top-k must be at least 1")
+    if args.question:
+        questions: Iterable[str] = [" ".join(args.question)]
+        stream = False
+    else:
+        questions = (line.rstrip("\n") for line in sys.stdin)
+        stream = True
+    service = SummitIndex.open(settings)
+    status = 0
+    for question in questions:
+        if stream and not question.strip():
+            continue
+        try:
+            answer = service.ask(question, top_k=args.top_k)
+        except QuestionError as exc:
+            if not stream:
+                raise
+            status = 2
+            print(json.dumps({"question": question[:200], "error": str(exc)}, ensure_ascii=False) if args.json else f"summitbot: {exc}")
+            continue
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            print(render_text(answer) + ("\n" if stream else ""), flush=True)
+    return status
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    version = build(settings, progress=not args.quiet)
+    seconds = time.perf_counter() - started
+    service = SummitIndex.open(settings)
+    data = service.answerer.searcher.data
+    print(f"index {version}: {len(data.passages)} passages from {len(data.documents)} documents in {seconds:.1f} s → {settings.index_dir}")
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from index.evaluate import SYSTEMS, load_questions, evaluate
+
+    names = [n.strip() for n in args.systems.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown:
+        raise UsageError(f"unknown system(s) {unknown}; choose from {list(SYSTEMS)}")
+    service = SummitIndex.open(settings)
+    report: dict = {}
+    for path in args.files:
+        questions = load_questions(path)
+        report[path.name] = {name: evaluate(SYSTEMS[name](service.answerer), questions) for name in names}
+    print(format_eval(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+def format_eval(report: dict) -> str:
+    """A Markdown table per question file: one row per system and language."""
+    lines = []
+    for file, systems in report.items():
+        lines += [f"\n{file}", "", "| system | lang | questions | hit@1 | hit@5 | MRR | refused (answerable) | refused (unanswerable) |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for system, langs in systems.items():
+            for lang in ("ja", "en", "all"):
+                if lang not in langs:
+                    continue
+                s = langs[lang]
+                refusals = f"{s['rightly_refused']}/{s['unanswerable']}" if s["unanswerable"] else "–"
+                lines.append(f"| {system} | {lang} | {s['questions']} | {s['hit@1']:.3f} | {s['hit@5']:.3f} | {s['mrr']:.3f} | {s['refused_answerable']} | {refusals} |")
+    return "\n".join(lines)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    service = SummitIndex.open(settings)
+    print(f"$ summitbot ask \"{SAMPLE_QUESTION}\"\n")
+    print(render_text(service.ask(SAMPLE_QUESTION)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""An Answer as plain text for the terminal, and as the JSON of `summitbot ask --json`."""
+from __future__ import annotations
+
+from index.model import Answer, Citation
+
+from .phrases import headline
+
+
+def grouped(answer: Answer) -> list[list[Citation]]:
+    """Citations grouped by summit and organisation, groups in the order of their best citation."""
+    groups: dict[tuple[int, str], list[Citation]] = {}
+    for citation in answer.citations:
+        groups.setdefault((citation.passage.summit, citation.passage.organization), []).append(citation)
+    return list(groups.values())
+
+
+def render_text(answer: Answer) -> str:
+    lines = [headline(answer)]
+    for citations in grouped(answer):
+        first = citations[0]
+        lines += ["", f"■ {first.passage.organization} — {first.document.display_title}"]
+        for citation in citations:
+            lines.append(f"  {citation.label} 「{citation.excerpt}」".replace("\n", "\n      "))
+            lines.append(f"      {citation.passage.section_path}")
+            lines.append(f"      {citation.url}")
+    return "\n".join(lines)
+
+
+def answer_json(answer: Answer) -> dict:
+    """The stable JSON contract of an answer (see README, "ask --json")."""
+    analysis = answer.analysis
+    return {
+        "question": answer.question,
+        "lang": answer.lang,
+        "answer_found": answer.found,
+        "text": render_text(answer),
+        "notice": answer.notice,
+        "entities": {
+            "cities": list(analysis.cities) if analysis else [],
+            "organizations": list(analysis.organizations) if analysis else [],
+            "summits": list(analysis.summits) if analysis else [],
+        },
+        "citations": [_citation_json(c) for c in answer.citations],
+    }
+
+
+def _citation_json(citation: Citation) -> dict:
+    passage, doc = citation.passage, citation.document
+    return {
+        "label": citation.label,
+        "passage_id": passage.id,
+        "summit": passage.summit,
+        "document": doc.display_title,
+        "document_key": doc.key,
+        "host_city": doc.host_city,
+        "section": passage.section_path,
+        "kind": passage.kind,
+        "organization": passage.organization,
+        "city": passage.city,
+        "text": passage.text,
+        "excerpt": citation.excerpt,
+        "excerpt_start": citation.excerpt_start,
+        "source_span": [passage.start, passage.end],
+        "url": citation.url,
+        "score": citation.score,
+    }

@@ -1,0 +1,137 @@
+"""BM25 over fugashi (MeCab + UniDic-lite) tokens, kept in a sparse matrix.
+
+Like bm25s, the scores of every term for every passage are computed once at
+build time, so a query is one sparse row-sum over its terms.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from .textnorm import search_form
+
+# Parts of speech that carry no topic: particles, auxiliaries, symbols, blanks.
+_SKIP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白"}
+_STOPWORDS = {
+    "する", "ある", "いる", "なる", "れる", "られる", "こと", "もの", "よう", "ため", "これ", "それ",
+    "等", "その", "この", "何", "どこ", "どの", "どんな", "どう", "どのよう", "ます", "です", "教える",
+    "いう", "言う", "思う", "について", "行う", "おる", "下さる", "くださる", "ください",
+    "the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be",
+    "what", "which", "who", "how", "does", "do", "did", "about", "with", "by", "from", "at", "as",
+    "that", "this", "it", "its", "their", "they", "there", "any", "into", "will", "would", "can",
+}
+# Words that say how a question asks, not what it is about; they carry no topic.
+QUESTION_WORDS = {
+    "取り組み", "取組み", "取組", "取り組む", "事業", "書く", "言う", "宣言", "サミット", "回", "国", "提言",
+    "部分", "話", "関する", "内容", "具体", "的", "挙がる", "触れる", "名前", "それぞれ", "一緒", "前文",
+    "冒頭", "目指す", "やる", "約束", "求める", "要望", "願う", "お", "いつ", "誰", "どれ", "ところ", "掲げる",
+    "つく", "中", "小", "企業", "中小", "施策", "活動", "支援", "重点", "計画", "予定", "考える", "ほしい",
+    "say", "says", "said", "mention", "mentions", "declaration", "declarations", "summit", "commit",
+    "committed", "committing", "passage", "passages", "anything", "something", "doing", "plan", "plans",
+    "planning", "want", "wants", "ask", "asks", "asking", "tell", "me", "us", "we", "you", "they", "them",
+    "deal", "deals", "also", "both", "each", "other", "side", "part", "parts", "get", "make", "there",
+    "have", "has", "had", "one", "new", "more", "most", "way", "ways", "kind", "some", "being", "so",
+    "first", "second", "third", "why", "when", "where", "whose", "cities", "city", "members", "member",
+    "chamber", "commerce", "promote", "promoting", "support", "supporting", "help", "helping", "use",
+    "run", "runs", "hold", "holds", "give", "gives", "going", "try", "trying", "work", "working", "re",
+    # fillers and requests for a summary
+    "pls", "please", "thanks", "thank", "hi", "hey", "hall", "all", "just", "quick", "quickly", "list",
+    "summary", "summarize", "summarise", "overview", "show", "what's", "whats", "lately", "now", "currently",
+    "は", "概要", "まとめ", "一覧", "全部", "全て", "すべて", "ざっくり", "簡単", "ちょっと", "一言", "主な",
+}
+K1 = 1.2
+B = 0.75
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    """One MeCab tagger per process; creating it loads the dictionary (~100 ms)."""
+    import fugashi
+
+    return fugashi.Tagger()
+
+
+def tokenize(text: str) -> list[str]:
+    """Content-word lemmas of the search form of `text`."""
+    return [lemma for lemma, _ in tagged_tokens(text)]
+
+
+def tagged_tokens(text: str) -> list[tuple[str, bool]]:
+    """Content-word lemmas, each with whether it is a proper noun (a place, a person, a name)."""
+    tokens: list[tuple[str, bool]] = []
+    for word in _tagger()(search_form(text)):
+        feature = word.feature
+        if feature.pos1 in _SKIP_POS:
+            continue
+        lemma = (getattr(feature, "orthBase", None) or word.surface).lower()
+        if lemma in _STOPWORDS or not any(ch.isalnum() for ch in lemma):
+            continue
+        tokens.append((lemma, feature.pos2 == "固有名詞"))
+    return tokens
+
+
+@dataclass
+class LexicalIndex:
+    """Per-term BM25 weights of every passage: a (terms × passages) CSR matrix."""
+
+    vocab: dict[str, int]
+    weights: sparse.csr_matrix
+    idf: np.ndarray
+
+    @classmethod
+    def build(cls, texts: list[list[str]]) -> "LexicalIndex":
+        vocab: dict[str, int] = {}
+        rows, cols, counts = [], [], []
+        for doc_id, tokens in enumerate(texts):
+            tf: dict[int, int] = {}
+            for tok in tokens:
+                term = vocab.setdefault(tok, len(vocab))
+                tf[term] = tf.get(term, 0) + 1
+            for term, count in tf.items():
+                rows.append(term)
+                cols.append(doc_id)
+                counts.append(count)
+        n_docs = max(len(texts), 1)
+        lengths = np.array([len(t) for t in texts] or [0], dtype=np.float32)
+        avg = float(lengths.mean()) or 1.0
+        tf_matrix = sparse.csr_matrix(
+            (np.array(counts, dtype=np.float32), (rows, cols)), shape=(len(vocab), len(texts))
+        )
+        df = np.diff(tf_matrix.indptr).astype(np.float32)
+        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        coo = tf_matrix.tocoo()
+        norm = K1 * (1 - B + B * lengths[coo.col] / avg)
+        values = idf[coo.row] * coo.data * (K1 + 1) / (coo.data + norm)
+        weights = sparse.csr_matrix((values.astype(np.float32), (coo.row, coo.col)), shape=tf_matrix.shape)
+        return cls(vocab, weights, idf)
+
+    def scores(self, terms: list[str], term_weights: list[float] | None = None) -> np.ndarray:
+        """BM25 score of every passage for the query terms (weights default to 1)."""
+        out = np.zeros(self.weights.shape[1], dtype=np.float32)
+        for i, term in enumerate(terms):
+            row = self.vocab.get(term)
+            if row is None:
+                continue
+            start, end = self.weights.indptr[row], self.weights.indptr[row + 1]
+            weight = term_weights[i] if term_weights else 1.0
+            out[self.weights.indices[start:end]] += weight * self.weights.data[start:end]
+        return out
+
+    def known(self, term: str) -> bool:
+        return term in self.vocab
+
+    def save(self, folder: Path) -> list[str]:
+        sparse.save_npz(folder / "lexical.npz", self.weights)
+        np.save(folder / "idf.npy", self.idf)
+        (folder / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+        return ["lexical.npz", "idf.npy", "vocab.json"]
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        return cls(vocab, sparse.load_npz(folder / "lexical.npz").tocsr(), np.load(folder / "idf.npy"))

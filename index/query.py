@@ -1,0 +1,174 @@
+"""What a question is about beyond its words: cities, chambers, summits, and glossary terms.
+
+"What did 岡谷 commit to?" names a city; "川口商工会議所は?" a chamber; "第9回では…"
+or "in the 8th summit" a summit; "すみだ宣言" is the 9th summit's declaration,
+not a question about 墨田区. English domain words bring their Japanese terms
+from the glossary, so that an English question can match Japanese text lexically.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .corpus import Gazetteer, GlossaryTerm
+from .model import QueryAnalysis
+from .textnorm import is_japanese
+
+_KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "twentieth": 20,
+}
+_SUMMIT_JA = re.compile(r"第\s*([0-9]+|[一二三四五六七八九十]+)\s*回|([0-9]+)\s*回目")
+_SUMMIT_EN = re.compile(
+    r"\b([0-9]+)(?:st|nd|rd|th)\b(?!\s+(?:century|anniversary|floor|place))"
+    r"|\b(" + "|".join(_ORDINAL_WORDS) + r")\s+(?:summit|declaration|meeting|conference)"
+    r"|\bsummit\s+(?:no\.?\s*)?([0-9]+)\b",
+    re.IGNORECASE,
+)
+_PROPOSAL = re.compile(
+    r"国に|国へ|国への|国に対し|政府|提言|要望|要請|求め|national government|central government|\bgovernment\b"
+    r"|\bpropos|\brequest|\bask(?:s|ed)? (?:the )?(?:state|government|national)",
+    re.IGNORECASE,
+)
+_CITY_WORDS = re.compile(r"[市区]|\bcity\b|\bward\b|city hall|municipal", re.IGNORECASE)
+_PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re.IGNORECASE)
+
+
+def _kanji_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return _KANJI_DIGITS.get(tens, 1) * 10 + _KANJI_DIGITS.get(ones, 0)
+    return _KANJI_DIGITS.get(text, 0)
+
+
+def _flexible(phrase: str) -> str:
+    """A regex for a phrase whose words may be joined by a space, a hyphen or nothing."""
+    return r"[\s\-]?".join(re.escape(part) for part in re.split(r"[\s\-]+", phrase) if part)
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    """Latin names match whole words (Ota is not in "total"); others match anywhere."""
+    escaped = _flexible(alias)
+    if alias.isascii():
+        return re.compile(rf"(?<![A-Za-z]){escaped}(?:'s)?(?![A-Za-z])", re.IGNORECASE)
+    return re.compile(escaped)
+
+
+def _term_pattern(word: str) -> re.Pattern[str]:
+    """English glossary words: whole words with plural/-ing/-ed forms; acronyms keep their case."""
+    if not word.isascii():
+        return re.compile(re.escape(word))
+    escaped = _flexible(word)
+    flags = 0 if (word.isupper() and len(word) <= 4) else re.IGNORECASE
+    return re.compile(rf"(?<![A-Za-z]){escaped}(?:s|es|ing|ed|d)?(?![A-Za-z])", flags)
+
+
+@dataclass
+class QueryAnalyzer:
+    """Compiled name and term patterns of one corpus, reused for every question."""
+
+    declarations: list[tuple[re.Pattern[str], int]]
+    organizations: list[tuple[re.Pattern[str], str]]
+    cities: list[tuple[re.Pattern[str], str]]
+    chamber_of_city: dict[str, str]
+    city_of_chamber: dict[str, str]
+    chamber_words: list[re.Pattern[str]]
+    glossary: list[tuple[list[re.Pattern[str]], tuple[str, ...], bool]]
+
+    @classmethod
+    def build(cls, gazetteer: Gazetteer, glossary: tuple[GlossaryTerm, ...]) -> "QueryAnalyzer":
+        def longest_first(pairs):
+            return [(_alias_pattern(a), v) for a, v in sorted(pairs, key=lambda p: -len(p[0]))]
+
+        chambers = [o for o in gazetteer.organizations.values() if o.kind == "chamber"]
+        return cls(
+            declarations=longest_first(gazetteer.declaration_names.items()),
+            organizations=longest_first([(a, o.name) for o in chambers for a in (o.name, *o.aliases)]),
+            cities=longest_first([(a, c) for c, aliases in gazetteer.cities.items() for a in (c, *aliases)]),
+            chamber_of_city={o.city: o.name for o in chambers},
+            city_of_chamber={o.name: o.city for o in chambers},
+            chamber_words=[_alias_pattern(w) for w in gazetteer.chamber_words],
+            glossary=[([_term_pattern(w) for w in (*t.en, *t.ask)], t.ja, t.meta) for t in glossary],
+        )
+
+    def analyze(self, question: str) -> QueryAnalysis:
+        text = unicodedata.normalize("NFKC", question)
+        summits, text = self._match(self.declarations, text)
+        summits = _dedupe(summits + _summit_numbers(text))
+        text = _SUMMIT_EN.sub(_blank, _SUMMIT_JA.sub(_blank, text))
+        organizations, text = self._match(self.organizations, text)
+        names_city = bool(_CITY_WORDS.search(text))  # "岡谷市", "Okaya city", "city hall"
+        cities, text = self._match(self.cities, text)
+        if cities and any(p.search(text) for p in self.chamber_words):
+            # "岡谷の会議所" asks about the chamber; "岡谷市と商工会議所" about both.
+            organizations = _dedupe(organizations + [self.chamber_of_city[c] for c in cities if c in self.chamber_of_city])
+        if organizations and not names_city:
+            cities = [c for c in cities if c not in {self.city_of_chamber.get(o) for o in organizations}]
+        for pattern in self.chamber_words:
+            text = pattern.sub(_blank, text)
+        kinds = []
+        if _PROPOSAL.search(question):
+            kinds.append("proposal")
+        if _PREAMBLE.search(question):
+            kinds.append("preamble")
+        expansions, matched, meta = [], [], []
+        for patterns, terms, is_meta in self.glossary:
+            hits = [m.group() for p in patterns for m in p.finditer(text)]
+            if hits and is_meta:
+                meta += hits
+            elif hits:
+                matched += hits
+                expansions += terms
+        for word in sorted(set(matched + meta), key=len, reverse=True):
+            text = text.replace(word, " " * len(word))
+        return QueryAnalysis(
+            text=question,
+            lang="ja" if is_japanese(question) else "en",
+            cities=tuple(cities),
+            organizations=tuple(organizations),
+            summits=tuple(summits),
+            kinds=tuple(kinds),
+            expansions=tuple(_dedupe(expansions)),
+            matched_terms=tuple(_dedupe(matched)),
+            residual=" ".join(text.split()),
+            proper_nouns=tuple(_capitalised(text)),
+        )
+
+    @staticmethod
+    def _match(patterns, text: str) -> tuple[list, str]:
+        """Values of the names found, and the text with those names blanked out."""
+        found = []
+        for pattern, value in patterns:
+            if pattern.search(text):
+                found.append(value)
+                text = pattern.sub(_blank, text)
+        return _dedupe(found), text
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def _capitalised(text: str) -> list[str]:
+    """Capitalised Latin words not opening a sentence: names the gazetteer did not know."""
+    words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)\b", text.strip())
+    return [w.lower() for w in words]
+
+
+def _summit_numbers(text: str) -> list[int]:
+    numbers = [_kanji_number(m.group(1) or m.group(2)) for m in _SUMMIT_JA.finditer(text)]
+    for match in _SUMMIT_EN.finditer(text):
+        if match.group(1) or match.group(3):
+            numbers.append(int(match.group(1) or match.group(3)))
+        else:
+            numbers.append(_ORDINAL_WORDS[match.group(2).lower()])
+    return [n for n in numbers if 0 < n < 100]
+
+
+def _dedupe(values: list) -> list:
+    return list(dict.fromkeys(values))

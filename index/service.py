@@ -1,0 +1,93 @@
+"""The loaded index, held in one object: corpus names, index data, model and answerer.
+
+A process creates one `SummitIndex` and asks it questions; nothing else keeps
+global state. Loading checks that the index was built with the configured
+model, so vectors of two models are never compared.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+from .answer import Answerer, LinkMaker
+from .corpus import Corpus
+from .embed import Embedder
+from .model import Answer
+from .query import QueryAnalyzer
+from .search import Searcher
+from .settings import Settings
+from .store import IndexProblem, build_index, load_index
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION = 2000  # characters; a longer text is not a question but a paste
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as it is; the message says why, in both languages."""
+
+
+def clean_question(text: str) -> str:
+    """The question without control characters and surrounding space, or a QuestionError."""
+    cleaned = " ".join(_CONTROL.sub(" ", text or "").split())
+    if not cleaned:
+        raise QuestionError("The question is empty. / 質問が空です。")
+    if len(cleaned) > MAX_QUESTION:
+        raise QuestionError(
+            f"The question is {len(cleaned):,} characters long; please ask in at most {MAX_QUESTION:,}. "
+            f"/ 質問が長すぎます（{len(cleaned):,}文字）。{MAX_QUESTION:,}文字以内でお願いします。"
+        )
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
+        raise QuestionError("The question has no words to search for. / 検索できる語がありません。")
+    return cleaned
+
+
+class ModelMismatchError(IndexProblem):
+    pass
+
+
+@dataclass
+class SummitIndex:
+    settings: Settings
+    corpus: Corpus
+    embedder: Embedder
+    answerer: Answerer
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "SummitIndex":
+        """Load the current index version and the model it was built with."""
+        corpus = Corpus.load(settings.corpus_dir)
+        data = load_index(settings.index_dir)
+        embedder = embedder or Embedder(settings.embed_model, settings.cache_dir)
+        built_with = data.manifest.get("model_fingerprint")
+        if built_with != embedder.fingerprint:
+            raise ModelMismatchError(
+                f"the index was built with model {data.manifest.get('model')!r} and the configured model is "
+                f"{embedder.name!r}: run `summitbot index build`"
+            )
+        searcher = Searcher(data, embedder, QueryAnalyzer.build(corpus.gazetteer, corpus.glossary))
+        answerer = Answerer(searcher, LinkMaker(settings.public_url, corpus.root))
+        log.info("index %s loaded: %d passages, model %s", data.version, len(data.passages), embedder.name)
+        return cls(settings, corpus, embedder, answerer)
+
+    @property
+    def version(self) -> str:
+        return self.answerer.searcher.data.version
+
+    def summits(self) -> tuple[int, ...]:
+        return tuple(sorted({d.summit for d in self.answerer.searcher.data.documents.values()}))
+
+    def ask(self, question: str, top_k: int = 5) -> Answer:
+        """A cited answer, or a not-found Answer; raises QuestionError for unusable input."""
+        answer = self.answerer.answer(clean_question(question), top_k=max(1, top_k))
+        return replace(answer, indexed_summits=self.summits())
+
+
+def build(settings: Settings, progress: bool = True, embedder: Embedder | None = None) -> str:
+    """Build a new index version from the corpus folder; returns the version name."""
+    corpus = Corpus.load(settings.corpus_dir)
+    embedder = embedder or Embedder(settings.embed_model, settings.cache_dir)
+    return build_index(corpus, embedder, settings.index_dir, progress=progress)
