@@ -16,7 +16,7 @@ from pathlib import Path
 
 from index.corpus import CorpusError
 from index.embed import EmbeddingModelError
-from index.service import QuestionError, SummitIndex, build
+from index.service import QuestionError, SummitIndex, build, clean_question
 from index.settings import Settings
 from index.store import IndexProblem
 
@@ -86,7 +86,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.top_k < 1:
         raise UsageError("--top-k must be at least 1")
     if args.question:
-        questions: Iterable[str] = [" ".join(args.question)]
+        questions: Iterable[str] = [clean_question(" ".join(args.question))]  # fail before loading the model
         stream = False
     else:
         questions = (line.rstrip("\n") for line in sys.stdin)
@@ -112,10 +112,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from index.embed import Embedder
+
     started = time.perf_counter()
-    version = build(settings, progress=not args.quiet)
+    embedder = Embedder(settings.embed_model, settings.cache_dir)
+    version = build(settings, progress=not args.quiet, embedder=embedder)
     seconds = time.perf_counter() - started
-    service = SummitIndex.open(settings)
+    service = SummitIndex.open(settings, embedder=embedder)  # proves the new version loads
     data = service.answerer.searcher.data
     print(f"index {version}: {len(data.passages)} passages from {len(data.documents)} documents in {seconds:.1f} s → {settings.index_dir}")
     return 0

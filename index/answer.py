@@ -59,7 +59,8 @@ class Answerer:
         if not self.is_relevant(result):
             return Answer(question, analysis.lang, False, analysis=analysis, notice="no-match")
         kept = self.select(result)
-        citations = tuple(self.cite(i, hit, result) for i, hit in enumerate(kept[:top_k]))
+        shown = _grouped(kept[:top_k])
+        citations = tuple(self.cite(i, hit, result) for i, hit in enumerate(shown))
         return Answer(
             question, analysis.lang, True, citations, analysis, result.notice, more=tuple(kept[top_k:])
         )
@@ -113,6 +114,18 @@ class Answerer:
         spans = [tuple(data.sentence_spans[r]) for r in rows]
         scores = scores + 0.02 * np.array([_overlap(passage.text[s:e], words) for s, e in spans])
         return _best_window(spans, scores)
+
+
+def _grouped(hits: list[Hit]) -> list[Hit]:
+    """Hits of one summit and organisation together, groups in the order of their best hit.
+
+    The answer is read group by group ("岡谷市 … / 岡谷商工会議所 …"), so labels
+    [1], [2], … follow that order; the first citation is still the best one.
+    """
+    groups: dict[tuple[int, str], list[Hit]] = {}
+    for hit in hits:
+        groups.setdefault((hit.passage.summit, hit.passage.organization), []).append(hit)
+    return [hit for group in groups.values() for hit in group]
 
 
 def _overlap(sentence: str, words: set[str]) -> int:

@@ -47,7 +47,8 @@ class Embedder:
             os.environ["HF_HUB_OFFLINE"] = "1"
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
         self.model = _load(source, self.name)
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self.fingerprint = _fingerprint(self.name, source)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -68,6 +69,9 @@ class Embedder:
 
 def _load(source: Path | str, name: str):
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
     try:
         return SentenceTransformer(str(source), device="cpu")

@@ -362,7 +362,8 @@ class _Assembler:
         if last and last.after_item and not last.parts[-1].endswith(_SENTENCE_END):
             self._extend(last, unit.block.text, unit.block.end, joined=True)
             return
-        kind = "preamble" if self.top[1] == "preamble" or not self.items_in_section else "paragraph"
+        opening = self.top[1] in ("preamble", "declaration") and not self.items_in_section
+        kind = "preamble" if self.top[1] == "preamble" or opening else "paragraph"
         self.drafts.append(_Draft(kind, self.section_path(), "", self.doc.issuer, "",
                                   [unit.block.text], unit.block.start, unit.block.end))
 

@@ -30,7 +30,7 @@ _SUMMIT_EN = re.compile(
 )
 _PROPOSAL = re.compile(
     r"国に|国へ|国への|国に対し|政府|提言|要望|要請|求め|national government|central government|\bgovernment\b"
-    r"|\bpropos|\brequest|\bask(?:s|ed)? (?:the )?(?:state|government|national)",
+    r"|\bpropos|\brequest|\bthe state\b|\bnational\b|\bask(?:s|ed)? (?:the )?(?:state|government|national)",
     re.IGNORECASE,
 )
 _CITY_WORDS = re.compile(r"[市区]|\bcity\b|\bward\b|city hall|municipal", re.IGNORECASE)

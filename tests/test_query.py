@@ -1,0 +1,76 @@
+"""Recognising cities, chambers, summits and glossary terms in questions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.corpus import Corpus
+from index.query import QueryAnalyzer
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def analyze():
+    corpus = Corpus.load(CORPUS)
+    return QueryAnalyzer.build(corpus.gazetteer, corpus.glossary).analyze
+
+
+@pytest.mark.parametrize("question", [
+    "what did 岡谷 commit to?", "What did Okaya commit to?", "おかやの取組みは？", "岡谷市は何をする？", "OKAYA city",
+])
+def test_city_in_any_spelling(analyze, question):
+    result = analyze(question)
+    assert result.cities == ("岡谷市",) and result.organizations == ()
+
+
+@pytest.mark.parametrize("question, org", [
+    ("川口商工会議所は?", "川口商工会議所"),
+    ("岡谷の会議所の取組み", "岡谷商工会議所"),
+    ("Which trade fairs does the Higashi-Osaka Chamber of Commerce hold?", "東大阪商工会議所"),
+    ("the Amagasaki chamber's projects", "尼崎商工会議所"),
+    ("東商墨田支部の委員会", "東京商工会議所墨田支部"),
+])
+def test_chamber_alone(analyze, question, org):
+    result = analyze(question)
+    assert result.organizations == (org,) and result.cities == ()
+
+
+def test_city_and_chamber_together(analyze):
+    result = analyze("岡谷市と岡谷商工会議所はそれぞれ何をする？")
+    assert result.cities == ("岡谷市",) and result.organizations == ("岡谷商工会議所",)
+    result = analyze("What did the Amagasaki side commit to — city hall and the Amagasaki chamber?")
+    assert result.cities == ("尼崎市",) and result.organizations == ("尼崎商工会議所",)
+
+
+@pytest.mark.parametrize("question, summits", [
+    ("第9回で事業承継について何と言っている？", (9,)),
+    ("第九回の宣言", (9,)),
+    ("in the 8th summit", (8,)),
+    ("What did the ninth summit declaration say?", (9,)),
+    ("すみだ宣言の前文", (9,)),
+    ("What does the Ota declaration say about BCP?", (8,)),
+    ("What was the first item?", ()),
+])
+def test_summits(analyze, question, summits):
+    assert analyze(question).summits == summits
+
+
+def test_declaration_names_are_not_cities(analyze):
+    assert analyze("すみだ宣言の前文").cities == ()
+    assert analyze("What does the Ota declaration say?").cities == ()
+
+
+def test_latin_names_match_whole_words_only(analyze):
+    assert analyze("What is the total budget?").cities == ()
+    assert analyze("Is there anything about IT?").expansions  # an acronym keeps its case
+    assert not analyze("is it good?").expansions
+
+
+def test_glossary_brings_japanese_terms(analyze):
+    assert "事業承継" in analyze("What about business succession?").expansions
+    assert "事業承継" in analyze("会社の後継ぎ問題は？").expansions
+    assert "事業継続計画" in analyze("BCP support in the 8th summit").expansions
+    meta = analyze("What did they commit to?")
+    assert meta.expansions == () and "commit" not in meta.residual
