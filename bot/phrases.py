@@ -20,6 +20,10 @@ _TEXT = {
         "ja": "{asked}の宣言はまだ登録されていません（登録済み：{have}）。",
         "en": "The index has no declaration of {asked} yet (it holds {have}).",
     },
+    "unknown_place": {
+        "ja": "{places}は宣言文に出てきません。加盟都市は墨田区・川口市・大田区・岡谷市・東大阪市・尼崎市です。",
+        "en": "The declarations do not mention {places}; the member cities are Sumida, Kawaguchi, Ota, Okaya, Higashiosaka and Amagasaki.",
+    },
     "joint_only": {
         "ja": "この回には個別の取組みの記載がないため、加盟都市共同の宣言文を示します。",
         "en": "That summit lists no initiative of its own for them; these are the joint commitments all member cities adopted.",
@@ -54,4 +58,6 @@ def headline(answer: Answer) -> str:
             asked=summit_names(answer.analysis.summits, lang),
             have=summit_names(answer.indexed_summits, lang),
         )
+    if answer.notice == "unknown-place" and answer.analysis:
+        return phrase("unknown_place", lang, places="、".join(answer.analysis.unknown_places))
     return f"{phrase('no_match', lang)} {phrase('rephrase', lang)}"

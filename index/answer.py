@@ -56,6 +56,8 @@ class Answerer:
         analysis = result.analysis
         if not result.hits:
             return Answer(question, analysis.lang, False, analysis=analysis, notice=result.notice or "no-match")
+        if analysis.unknown_places:
+            return Answer(question, analysis.lang, False, analysis=analysis, notice="unknown-place")
         if not self.is_relevant(result):
             return Answer(question, analysis.lang, False, analysis=analysis, notice="no-match")
         kept = self.select(result)
@@ -72,7 +74,8 @@ class Answerer:
         lang = analysis.lang
         if result.filtered:
             # "What did 岡谷 commit to?" names the answer; "明日の墨田区の天気は？" does not.
-            return _names_only(analysis) or analysis.coverage > 0 or best.dense >= t.for_lang("entity", lang)
+            covered = analysis.coverage >= t.for_lang("coverage", lang)
+            return _names_only(analysis) or covered or best.dense >= t.for_lang("entity", lang)
         if best.dense >= t.for_lang("dense_alone", lang):
             return True
         return best.lexical > 0 and analysis.coverage >= t.for_lang("coverage", lang)

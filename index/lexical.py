@@ -61,9 +61,9 @@ def tokenize(text: str) -> list[str]:
     return [lemma for lemma, _ in tagged_tokens(text)]
 
 
-def tagged_tokens(text: str) -> list[tuple[str, bool]]:
-    """Content-word lemmas, each with whether it is a proper noun (a place, a person, a name)."""
-    tokens: list[tuple[str, bool]] = []
+def tagged_tokens(text: str) -> list[tuple[str, str]]:
+    """Content-word lemmas, each with "place" or "name" for proper nouns, else ""."""
+    tokens: list[tuple[str, str]] = []
     for word in _tagger()(search_form(text)):
         feature = word.feature
         if feature.pos1 in _SKIP_POS:
@@ -71,7 +71,8 @@ def tagged_tokens(text: str) -> list[tuple[str, bool]]:
         lemma = (getattr(feature, "orthBase", None) or word.surface).lower()
         if lemma in _STOPWORDS or not any(ch.isalnum() for ch in lemma):
             continue
-        tokens.append((lemma, feature.pos2 == "固有名詞"))
+        proper = feature.pos2 == "固有名詞"
+        tokens.append((lemma, ("place" if feature.pos3 == "地名" else "name") if proper else ""))
     return tokens
 
 

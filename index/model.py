@@ -95,6 +95,7 @@ class QueryAnalysis:
     proper_nouns: tuple[str, ...] = ()  # capitalised Latin words of the residual (unknown names)
     content_terms: tuple[str, ...] = ()  # residual words the index knows
     coverage: float = 1.0  # idf-weighted share of the question's topics the corpus knows
+    unknown_places: tuple[str, ...] = ()  # places the question names that no declaration mentions
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ not fused by rank.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,9 +20,12 @@ from .query import QueryAnalyzer
 from .store import IndexData
 
 
+DENSE_DEPTH = 1000  # passages scored by faiss per question; beyond the corpus size, all are
+
+
 @dataclass(frozen=True)
 class Weights:
-    """How the signals combine; chosen on the question sets (bench/eval.py --ablation)."""
+    """How the signals combine; chosen on the question sets with a coarse grid (docs/ANSWERING.md)."""
 
     lexical: float = 0.04  # bonus for the best BM25 score, relative to the candidates' best
     sentence: float = 1.0  # share of the best sentence's cosine in the dense score
@@ -36,6 +40,12 @@ class SearchResult:
     notice: str = ""  # why the filters were relaxed or matched nothing
     filtered: bool = False  # an entity (city, chamber) restricted the candidates
     query_vector: np.ndarray | None = None  # for choosing excerpt sentences
+
+
+def _with_suffix(place: str, text: str) -> str:
+    """燕 → 燕市 when the question says 燕市: the name as the asker wrote it."""
+    match = re.search(re.escape(place) + "[市区町村県府都]?", text, re.IGNORECASE)
+    return match.group() if match else place
 
 
 class Searcher:
@@ -54,8 +64,12 @@ class Searcher:
     # ------------------------------------------------------------------ signals
 
     def dense_scores(self, query: np.ndarray) -> np.ndarray:
-        """Cosine of the question with each passage, blended with its best sentence."""
-        passage = self.data.vectors @ query
+        """Cosine of the question with each passage (from faiss), blended with its best sentence."""
+        count = len(self.data.passages)
+        passage = np.full(count, -1.0, dtype=np.float32)
+        scores, rows = self.data.dense.search(query[None, :], min(count, DENSE_DEPTH))
+        found = rows[0] >= 0
+        passage[rows[0][found]] = scores[0][found]
         sentence = np.full(len(passage), -1.0, dtype=np.float32)
         if len(self.data.sentence_vectors):
             np.maximum.at(sentence, self.data.sentence_owner, self.data.sentence_vectors @ query)
@@ -81,7 +95,8 @@ class Searcher:
         rarest = float(lexicon.idf.max()) if len(lexicon.idf) else 1.0
         covered = total = rarest * len(analysis.matched_terms)
         known: list[str] = []
-        for word, proper in tagged_tokens(analysis.residual):
+        places: list[str] = []
+        for word, name_kind in tagged_tokens(analysis.residual):
             if word in QUESTION_WORDS or word.isdigit():
                 continue
             if lexicon.known(word):
@@ -89,9 +104,13 @@ class Searcher:
                 weight = float(lexicon.idf[lexicon.vocab[word]])
                 covered += weight
             else:
-                weight = rarest * (2 if proper or word in analysis.proper_nouns else 1)
+                if name_kind == "place":
+                    places.append(_with_suffix(word, analysis.residual))
+                weight = rarest * (2 if name_kind or word in analysis.proper_nouns else 1)
             total += weight
-        return replace(analysis, content_terms=tuple(known), coverage=covered / total if total else 1.0)
+        return replace(
+            analysis, content_terms=tuple(known), coverage=covered / total if total else 1.0, unknown_places=tuple(places)
+        )
 
     # ------------------------------------------------------------------ filters
 

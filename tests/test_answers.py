@@ -92,3 +92,8 @@ def test_baselines_run_on_the_same_index(service):
     questions = load_questions(EVAL / "dev_questions.jsonl")[:6]
     for name in ("bm25", "dense", "rrf"):
         assert evaluate(SYSTEMS[name](service.answerer), questions)["all"]["questions"] == 6
+
+
+def test_a_place_no_declaration_mentions(service):
+    answer = service.ask("燕市の商工会議所はどんな取組みをしている？")
+    assert not answer.found and answer.notice == "unknown-place" and answer.analysis.unknown_places == ("燕市",)
