@@ -46,7 +46,7 @@ class Thresholds:
 class Answerer:
     """Turns a question into an Answer using a Searcher; holds no state between questions."""
 
-    def __init__(self, searcher: Searcher, link: "LinkMaker", thresholds: Thresholds = Thresholds()):
+    def __init__(self, searcher: Searcher, link: LinkMaker, thresholds: Thresholds = Thresholds()):
         self.searcher = searcher
         self.link = link
         self.thresholds = thresholds

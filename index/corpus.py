@@ -76,7 +76,7 @@ class Gazetteer:
         return ""
 
     @classmethod
-    def load(cls, path: Path) -> "Gazetteer":
+    def load(cls, path: Path) -> Gazetteer:
         data = _load_toml(path)
         cities = {c["name"]: tuple(c.get("aliases", [])) or (c["name"],) for c in data.get("city", [])}
         orgs = {name: Organization(name, name, "city", aliases) for name, aliases in cities.items()}
@@ -115,7 +115,7 @@ class Corpus:
     glossary: tuple[GlossaryTerm, ...]
 
     @classmethod
-    def load(cls, root: Path) -> "Corpus":
+    def load(cls, root: Path) -> Corpus:
         if not root.is_dir():
             raise CorpusError(f"corpus folder {root} does not exist (set SUMMITBOT_CORPUS_DIR)")
         manifest = root / MANIFEST

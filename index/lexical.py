@@ -85,7 +85,7 @@ class LexicalIndex:
     idf: np.ndarray
 
     @classmethod
-    def build(cls, texts: list[list[str]]) -> "LexicalIndex":
+    def build(cls, texts: list[list[str]]) -> LexicalIndex:
         vocab: dict[str, int] = {}
         rows, cols, counts = [], [], []
         for doc_id, tokens in enumerate(texts):
@@ -133,6 +133,6 @@ class LexicalIndex:
         return ["lexical.npz", "idf.npy", "vocab.json"]
 
     @classmethod
-    def load(cls, folder: Path) -> "LexicalIndex":
+    def load(cls, folder: Path) -> LexicalIndex:
         vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         return cls(vocab, sparse.load_npz(folder / "lexical.npz").tocsr(), np.load(folder / "idf.npy"))

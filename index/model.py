@@ -59,7 +59,7 @@ class Passage:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Passage":
+    def from_dict(cls, data: dict) -> Passage:
         return cls(**{**data, "section": tuple(data["section"])})
 
     @property

@@ -81,7 +81,7 @@ class QueryAnalyzer:
     glossary: list[tuple[list[re.Pattern[str]], tuple[str, ...], bool]]
 
     @classmethod
-    def build(cls, gazetteer: Gazetteer, glossary: tuple[GlossaryTerm, ...]) -> "QueryAnalyzer":
+    def build(cls, gazetteer: Gazetteer, glossary: tuple[GlossaryTerm, ...]) -> QueryAnalyzer:
         def longest_first(pairs):
             return [(_alias_pattern(a), v) for a, v in sorted(pairs, key=lambda p: -len(p[0]))]
 

@@ -57,7 +57,7 @@ class SummitIndex:
     answerer: Answerer
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "SummitIndex":
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> SummitIndex:
         """Load the current index version and the model it was built with."""
         corpus = Corpus.load(settings.corpus_dir)
         data = load_index(settings.index_dir)

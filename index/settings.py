@@ -20,7 +20,7 @@ class Settings:
     public_url: str
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """SUMMITBOT_* variables; defaults suit a checkout of the repository."""
         cache = env.get("SUMMITBOT_CACHE_DIR") or str(Path(env.get("XDG_CACHE_HOME", "~/.cache")) / "summitbot")
         return cls(
