@@ -14,6 +14,9 @@ COPY --chown=10001:10001 . /app
 USER 10001:10001
 
 ENV SUMMITBOT_CACHE_DIR=/app/.cache \
+    SUMMITBOT_DB=/app/.data/summitbot.sqlite3 \
+    SUMMITBOT_HOST=0.0.0.0 \
+    SUMMITBOT_PORT=8080 \
     HF_HUB_OFFLINE=1 \
     PYTHONUNBUFFERED=1
 
@@ -22,4 +25,9 @@ ENV SUMMITBOT_CACHE_DIR=/app/.cache \
 RUN make install TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu \
     && make index
 
-CMD [".venv/bin/summitbot", "demo"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+    CMD [".venv/bin/python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"]
+
+# Slack credentials come from the environment at run time (docker run --env-file .env), never the image.
+CMD [".venv/bin/summitbot", "serve"]

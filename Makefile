@@ -24,7 +24,7 @@ index: install
 	@test -f "$${SUMMITBOT_INDEX_DIR:-.index}/CURRENT" || $(BIN)/summitbot index build
 
 run: index
-	$(BIN)/summitbot demo
+	$(BIN)/summitbot serve
 
 test: install
 	$(BIN)/python -m pytest

@@ -52,7 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--systems", default="bm25,dense,rrf,pipeline", help="comma-separated: bm25,dense,rrf,pipeline")
     evaluate.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
 
-    commands.add_parser("demo", help="answer a sample question (what `make run` does until the Slack bot lands)")
+    commands.add_parser("demo", help="answer a sample question on the terminal")
+
+    serve = commands.add_parser("serve", help="run the Slack bot and the web pages (Socket Mode or HTTP)")
+    serve.add_argument("--host", help="address to listen on (default SUMMITBOT_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default SUMMITBOT_PORT or 8080)")
     return parser
 
 
@@ -61,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     _load_dotenv()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
-    handlers = {"ask": _ask, "index": _index, "eval": _eval, "demo": _demo}
+    handlers = {"ask": _ask, "index": _index, "eval": _eval, "demo": _demo, "serve": _serve}
     try:
         return handlers[args.command](args, settings)
     except USER_ERRORS as exc:
@@ -162,6 +166,20 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     service = SummitIndex.open(settings)
     print(f"$ summitbot ask \"{SAMPLE_QUESTION}\"\n")
     print(render_text(service.ask(SAMPLE_QUESTION)))
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from .server import serve
+    from .settings import BotSettings
+
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+    bot_settings = BotSettings.from_env()
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    serve(replace(bot_settings, **overrides))
     return 0
 
 

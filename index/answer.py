@@ -51,7 +51,8 @@ class Answerer:
         self.link = link
         self.thresholds = thresholds
 
-    def answer(self, question: str, top_k: int = 5) -> Answer:
+    def answer(self, question: str, top_k: int = 5, offset: int = 0) -> Answer:
+        """The cited answer; with `offset`, the next `top_k` passages after those already shown."""
         result = self.searcher.search(question)
         analysis = result.analysis
         if not result.hits:
@@ -60,12 +61,16 @@ class Answerer:
             return Answer(question, analysis.lang, False, analysis=analysis, notice="unknown-place")
         if not self.is_relevant(result):
             return Answer(question, analysis.lang, False, analysis=analysis, notice="no-match")
-        kept = self.select(result)
-        shown = _grouped(kept[:top_k])
-        citations = tuple(self.cite(i, hit, result) for i, hit in enumerate(shown))
-        return Answer(
-            question, analysis.lang, True, citations, analysis, result.notice, more=tuple(kept[top_k:])
-        )
+        first = _grouped(self.select(result)[:top_k])
+        if offset:
+            # "More results": the passages after those shown, in score order, whatever their score.
+            shown = {hit.row for hit in first}
+            rest = [hit for hit in result.hits if hit.row not in shown]
+            page = (first + rest)[offset: offset + top_k]
+        else:
+            page = first
+        citations = tuple(self.cite(offset + i, hit, result) for i, hit in enumerate(page))
+        return Answer(question, analysis.lang, True, citations, analysis, result.notice)
 
     # ------------------------------------------------------------------ decisions
 

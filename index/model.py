@@ -5,7 +5,7 @@ searching, answering and rendering can change independently.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
@@ -133,5 +133,4 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     analysis: QueryAnalysis | None = None
     notice: str = ""  # no-match | no-summit | joint-only: why nothing, or why the joint text
-    more: tuple[Hit, ...] = field(default=(), repr=False)  # next results, for "more"
     indexed_summits: tuple[int, ...] = ()  # what the index holds, to say so when nothing is found

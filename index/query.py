@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .corpus import Gazetteer, GlossaryTerm
+from .lexical import QUESTION_WORDS, tokenize
 from .model import QueryAnalysis
 from .textnorm import is_japanese
 
@@ -139,6 +140,31 @@ class QueryAnalyzer:
             proper_nouns=tuple(_capitalised(text)),
         )
 
+    def follow_up(self, previous: str, current: str) -> str:
+        """The question to search for `current`, asked in a thread after `previous`.
+
+        "and 川口?" keeps the earlier topic and replaces its city; "第8回では？"
+        replaces its summit; a question with a topic of its own keeps it, and
+        inherits the earlier city and summit only when it names none.
+        """
+        if not previous:
+            return current
+        now, before = self.analyze(current), self.analyze(previous)
+        topic = [w for w in tokenize(now.residual) if w not in QUESTION_WORDS and w not in _FOLLOW_WORDS]
+        names_now = bool(now.cities or now.organizations)
+        if (topic or now.matched_terms) and not _FOLLOW_OPENING.match(current.strip()):
+            if names_now or now.summits:
+                return current
+            return " ".join([current, *_names(before)])
+        base = previous
+        if names_now:
+            _, base = self._match(self.organizations, base)
+            _, base = self._match(self.cities, base)
+        if now.summits:
+            _, base = self._match(self.declarations, base)
+            base = _SUMMIT_EN.sub(_blank, _SUMMIT_JA.sub(_blank, base))
+        return " ".join(f"{base} {current}".split())
+
     @staticmethod
     def _match(patterns, text: str) -> tuple[list, str]:
         """Values of the names found, and the text with those names blanked out."""
@@ -148,6 +174,15 @@ class QueryAnalyzer:
                 found.append(value)
                 text = pattern.sub(_blank, text)
         return _dedupe(found), text
+
+
+_FOLLOW_OPENING = re.compile(r"^(and|also|what about|how about|then|じゃあ|では|それでは|それなら|なら|あと|次に)", re.IGNORECASE)
+_FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合", "方"}
+
+
+def _names(analysis: QueryAnalysis) -> list[str]:
+    """The cities, chambers and summits an earlier question named, spelled canonically."""
+    return [*analysis.cities, *analysis.organizations, *(f"第{n}回" for n in analysis.summits)]
 
 
 def _blank(match: re.Match[str]) -> str:

@@ -80,10 +80,17 @@ class SummitIndex:
     def summits(self) -> tuple[int, ...]:
         return tuple(sorted({d.summit for d in self.answerer.searcher.data.documents.values()}))
 
-    def ask(self, question: str, top_k: int = 5) -> Answer:
-        """A cited answer, or a not-found Answer; raises QuestionError for unusable input."""
-        answer = self.answerer.answer(clean_question(question), top_k=max(1, top_k))
+    def ask(self, question: str, top_k: int = 5, offset: int = 0) -> Answer:
+        """A cited answer, or a not-found Answer; raises QuestionError for unusable input.
+
+        With `offset`, the next `top_k` passages after the first `offset` ("more results").
+        """
+        answer = self.answerer.answer(clean_question(question), top_k=max(1, top_k), offset=max(0, offset))
         return replace(answer, indexed_summits=self.summits())
+
+    def follow_up(self, previous: str, current: str) -> str:
+        """The question to search for `current`, asked in a thread after `previous`."""
+        return self.answerer.searcher.analyzer.follow_up(previous, current)
 
 
 def build(settings: Settings, progress: bool = True, embedder: Embedder | None = None) -> str:

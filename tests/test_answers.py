@@ -97,3 +97,11 @@ def test_baselines_run_on_the_same_index(service):
 def test_a_place_no_declaration_mentions(service):
     answer = service.ask("燕市の商工会議所はどんな取組みをしている？")
     assert not answer.found and answer.notice == "unknown-place" and answer.analysis.unknown_places == ("燕市",)
+
+
+def test_more_results_continue_after_the_first_page(service):
+    first = service.ask("住工共生について", top_k=2)
+    more = service.ask("住工共生について", top_k=3, offset=len(first.citations))
+    assert first.found and more.found and len(more.citations) == 3
+    assert not {c.passage.id for c in first.citations} & {c.passage.id for c in more.citations}
+    assert [c.label for c in more.citations] == [f"[{len(first.citations) + i}]" for i in (1, 2, 3)]

@@ -28,6 +28,7 @@ def test_dockerfile_runs_the_makefile_steps():
     makefile = (ROOT / "Makefile").read_text()
     assert "make install" in dockerfile and "make index" in dockerfile
     assert "USER 10001" in dockerfile and "FROM python:3.11-slim" in dockerfile
+    assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile and '"serve"]' in dockerfile
     for target in ("install:", "index:", "run:", "test:"):
         assert f"\n{target}" in makefile
     assert "torch==2.13.0" in makefile  # torch first, pinned, before the project

@@ -74,3 +74,34 @@ def test_glossary_brings_japanese_terms(analyze):
     assert "事業継続計画" in analyze("BCP support in the 8th summit").expansions
     meta = analyze("What did they commit to?")
     assert meta.expansions == () and "commit" not in meta.residual
+
+
+@pytest.fixture(scope="module")
+def follow_up():
+    corpus = Corpus.load(CORPUS)
+    analyzer = QueryAnalyzer.build(corpus.gazetteer, corpus.glossary)
+    return lambda previous, current: analyzer.analyze(analyzer.follow_up(previous, current))
+
+
+def test_follow_up_replaces_the_city(follow_up):
+    result = follow_up("What did 岡谷 commit to?", "and 川口?")
+    assert result.cities == ("川口市",)
+
+
+def test_follow_up_replaces_the_summit_and_keeps_the_topic(follow_up):
+    result = follow_up("第9回で事業承継について何と言っている？", "第8回では？")
+    assert result.summits == (8,) and "事業承継" in result.residual
+
+
+def test_follow_up_with_its_own_topic_inherits_the_city(follow_up):
+    result = follow_up("岡谷は何をしている？", "事業承継については？")
+    assert result.cities == ("岡谷市",) and "事業承継" in result.residual
+
+
+def test_follow_up_narrows_to_the_chamber(follow_up):
+    result = follow_up("What did Okaya commit to?", "what about the chamber?")
+    assert result.organizations == ("岡谷商工会議所",) and result.cities == ()
+
+
+def test_no_previous_question(follow_up):
+    assert follow_up("", "岡谷は？").cities == ("岡谷市",)

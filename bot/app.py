@@ -1,0 +1,45 @@
+"""Wiring only: the Web API client, the Bolt app and its listeners."""
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from .listeners import register
+from .responder import Responder
+from .settings import BotSettings
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: BotSettings) -> WebClient:
+    """Retries 429 (after Retry-After), 5xx and dropped connections with back-off."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url or WebClient.BASE_URL,
+        timeout=15,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(settings: BotSettings, responder: Responder) -> App:
+    """The Bolt app; answers run after the acknowledgement, in Bolt's worker threads."""
+    app = App(
+        client=web_client(settings),
+        signing_secret=settings.signing_secret or None,
+        request_verification_enabled=settings.mode == "http",
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    register(app, responder)
+    return app

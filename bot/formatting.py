@@ -1,0 +1,36 @@
+"""Slack mrkdwn text from document and question text: escaped, unable to mention anyone, within limits."""
+from __future__ import annotations
+
+import re
+
+SECTION_LIMIT = 3000  # characters in a section block's text
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_ZERO_WIDTH = "\u200b"
+
+
+def escape(text: str) -> str:
+    """Escape &, <, > (Slack's control characters) and break @channel/@here/@everyone.
+
+    With <, > escaped, no `<!channel>` or `<@U123>` can be formed; the zero-width
+    space keeps a literal "@here" from being linked by clients that do so.
+    """
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(lambda m: "@" + _ZERO_WIDTH + m.group(1), text)
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def quote(text: str, limit: int = SECTION_LIMIT) -> str:
+    """A block quote of escaped text, every line quoted, within `limit` characters."""
+    lines = [f"> {line}" if line else ">" for line in escape(text).split("\n")]
+    return truncate("\n".join(lines), limit)
+
+
+def link(url: str, label: str) -> str:
+    """A mrkdwn link for web URLs only (file:// and summitbot:// mean nothing in Slack)."""
+    if not url.startswith(("https://", "http://")):
+        return ""
+    safe = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    return f"<{safe}|{escape(label)}>"

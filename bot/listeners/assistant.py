@@ -1,0 +1,44 @@
+"""Slack's AI-assistant side panel: suggested prompts when a thread starts, a status while searching."""
+from __future__ import annotations
+
+from slack_bolt import App, Assistant, Say, SetStatus, SetSuggestedPrompts
+from slack_sdk import WebClient
+
+from ..responder import Question, Responder, plain_text
+
+GREETING = "中小企業都市サミットの宣言について質問してください。/ Ask me about the summit declarations."
+PROMPTS = [
+    {"title": "岡谷市の取組み", "message": "岡谷市と岡谷商工会議所の取組みは？"},
+    {"title": "国への提言（第9回）", "message": "第9回の国への提言でエネルギーについて何を求めている？"},
+    {"title": "What did Okaya commit to?", "message": "What did Okaya commit to?"},
+    {"title": "Business succession", "message": "What do the declarations say about business succession?"},
+]
+
+
+def register(app: App, responder: Responder) -> None:
+    assistant = Assistant()
+
+    @assistant.thread_started
+    def on_start(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
+        say(GREETING)
+        set_suggested_prompts(prompts=PROMPTS)
+
+    @assistant.user_message
+    def on_message(payload: dict, set_status: SetStatus, client: WebClient) -> None:
+        if payload.get("bot_id") or payload.get("subtype"):
+            return
+        set_status("searching… / 検索中…")
+        thread = payload["thread_ts"]
+        responder.answer(
+            Question(
+                key=f"{payload['channel']}:{payload['ts']}",
+                user=payload.get("user", ""),
+                channel=payload["channel"],
+                text=plain_text(payload.get("text", "")),
+                reply_thread=thread,
+                context_thread=thread,
+            ),
+            client,
+        )
+
+    app.use(assistant)

@@ -1,0 +1,102 @@
+"""From a Slack question to exactly one posted answer: claim, add the thread's context, ask, post, record.
+
+Listeners only extract who asked what where and call this; nothing here
+decides what to cite (that is the index's job) or how blocks look (blocks.py).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from index.model import Answer
+from index.service import QuestionError, SummitIndex
+
+from .blocks import answer_blocks, fallback_text, more_blocks
+from .formatting import escape
+from .records import Records
+
+log = logging.getLogger(__name__)
+
+PAGE = 5
+DM_CONTEXT_SECONDS = 15 * 60  # a flat DM conversation keeps its context this long
+_MENTION = re.compile(r"<[@!#][^>]*>")
+_LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
+
+
+def plain_text(slack_text: str) -> str:
+    """What the user typed: mentions removed, links reduced to their label, entities unescaped."""
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), slack_text or "")
+    text = _MENTION.sub(" ", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as Slack delivered it."""
+
+    key: str  # unique per delivered message: channel:ts, or slash:<trigger id>
+    user: str
+    channel: str
+    text: str
+    reply_thread: str | None  # thread to answer in (None: the channel itself)
+    context_thread: str  # thread whose earlier question gives context ("" in a flat DM)
+
+
+class Responder:
+    """Holds the loaded index and the records; safe to call from Bolt's worker threads."""
+
+    def __init__(self, index: SummitIndex, records: Records):
+        self.index = index
+        self.records = records
+
+    def answer(self, question: Question, client: WebClient, post: Callable[..., dict] | None = None) -> Answer | None:
+        """Answer once; a second delivery of the same message returns None and posts nothing.
+
+        `post` replaces chat.postMessage (slash commands answer through their response_url).
+        """
+        record_id = self.records.claim(question.key, question.user, question.channel,
+                                       question.reply_thread or question.context_thread, question.text)
+        if record_id is None:
+            log.info("duplicate delivery of %s ignored", question.key)
+            return None
+        since = time.time() - DM_CONTEXT_SECONDS if not question.context_thread else 0.0
+        previous = self.records.thread_question(question.channel, question.context_thread, since, exclude=record_id)
+        effective = self.index.follow_up(previous, question.text)
+        try:
+            answer = self.index.ask(effective)
+        except QuestionError as error:
+            self._post(client, question, post, text=escape(str(error)), blocks=None)
+            return None
+        blocks = answer_blocks(answer, record_id, question_shown=post is not None)
+        response = self._post(client, question, post, text=fallback_text(answer), blocks=blocks)
+        self.records.answered(record_id, effective, answer, reply_ts=(response or {}).get("ts", ""))
+        return answer
+
+    def more(self, record_id: str, channel: str, thread: str, client: WebClient) -> None:
+        """Post the next passages of an earlier answer in its thread."""
+        record = self.records.get(record_id)
+        if record is None:
+            return
+        answer = self.index.ask(record.effective or record.question, top_k=PAGE, offset=record.shown)
+        self.records.shown_more(record_id, len(answer.citations))
+        client.chat_postMessage(channel=channel, thread_ts=thread, blocks=more_blocks(answer, record_id),
+                                text=fallback_text(answer), unfurl_links=False, unfurl_media=False)
+
+    def _post(self, client: WebClient, question: Question, post, text: str, blocks: list[dict] | None) -> dict | None:
+        kwargs = {"text": text, "unfurl_links": False, "unfurl_media": False}
+        if blocks is not None:
+            kwargs["blocks"] = blocks
+        try:
+            if post is not None:
+                post(response_type="in_channel", **kwargs)
+                return None
+            return client.chat_postMessage(channel=question.channel, thread_ts=question.reply_thread, **kwargs).data
+        except SlackApiError as error:
+            log.error("could not post the answer to %s: %s", question.key, error.response.get("error"))
+            return None

@@ -1,0 +1,62 @@
+"""Settings of the Slack side and the server, read once from the environment (and `.env`).
+
+Tokens are kept out of `repr` so that logging a settings object never leaks them.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.settings import PROJECT_ROOT, Settings
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    index: Settings
+    bot_token: str = field(default="", repr=False)
+    app_token: str = field(default="", repr=False)
+    signing_secret: str = field(default="", repr=False)
+    api_url: str = ""  # Web API base, e.g. for GovSlack; "" means slack_sdk's default
+    host: str = "127.0.0.1"
+    port: int = 8080
+    admins: frozenset[str] = frozenset()
+    database: Path = PROJECT_ROOT / ".data" / "summitbot.sqlite3"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> "BotSettings":
+        api_url = env.get("SLACK_API_URL", "").strip()
+        if api_url and not api_url.endswith("/"):
+            api_url += "/"
+        return cls(
+            index=Settings.from_env(env),
+            bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
+            app_token=env.get("SLACK_APP_TOKEN", "").strip(),
+            signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
+            api_url=api_url,
+            host=env.get("SUMMITBOT_HOST", "127.0.0.1"),
+            port=int(env.get("SUMMITBOT_PORT", "8080")),
+            admins=frozenset(a.strip() for a in env.get("SUMMITBOT_ADMINS", "").split(",") if a.strip()),
+            database=Path(env.get("SUMMITBOT_DB") or PROJECT_ROOT / ".data" / "summitbot.sqlite3").expanduser(),
+        )
+
+    @property
+    def mode(self) -> str:
+        """socket | http | offline: how (and whether) the bot reaches Slack."""
+        if self.bot_token and self.app_token:
+            return "socket"
+        if self.bot_token and self.signing_secret:
+            return "http"
+        return "offline"
+
+    def missing(self) -> str:
+        """What to set to connect to Slack, said plainly."""
+        return (
+            "Slack is not connected. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode, no public URL needed), "
+            "or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode, Slack posts to /slack/events)."
+        )
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in logs, errors or pages."""
+        return [s for s in (self.bot_token, self.app_token, self.signing_secret) if s]

@@ -1,0 +1,116 @@
+"""Helpers for the Slack tests: the real server in a thread, and requests signed the way Slack signs them."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+import uvicorn
+
+from bot.records import Records
+from bot.server import create_app
+from bot.settings import BotSettings
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-test-bot-token-0123456789"
+APP_TOKEN = "xapp-test-app-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningBot:
+    """`create_app` served by a real uvicorn on 127.0.0.1, started and stopped by the test."""
+
+    def __init__(self, settings: BotSettings, index, database: Path):
+        self.settings = replace(settings, port=free_port(), database=database)
+        self.records = Records(database)
+        self.app = create_app(self.settings, index, self.records)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.settings.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.port}"
+
+    def __enter__(self) -> "RunningBot":
+        self.thread.start()
+        deadline = time.time() + 30
+        while not self.server.started:
+            if time.time() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the bot's server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.records.close()
+
+
+def bot_settings(index_settings, api_url: str, mode: str) -> BotSettings:
+    tokens = {"http": {"signing_secret": SIGNING_SECRET}, "socket": {"app_token": APP_TOKEN}}[mode]
+    return BotSettings(index=index_settings, bot_token=BOT_TOKEN, api_url=api_url, **tokens)
+
+
+def signature(body: bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
+    base = b"v0:" + str(timestamp).encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def post(url: str, body: bytes, content_type: str = "application/json", timestamp: int | None = None,
+         sign: bool = True, secret: str = SIGNING_SECRET, headers: dict | None = None) -> tuple[int, bytes, float]:
+    """POST as Slack does; returns (status, body, seconds until the response)."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type, **(headers or {})})
+    request.add_header("X-Slack-Request-Timestamp", str(timestamp))
+    if sign:
+        request.add_header("X-Slack-Signature", signature(body, timestamp, secret))
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read(), time.perf_counter() - started
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), time.perf_counter() - started
+
+
+def event_body(event: dict, event_id: str = "Ev0001") -> bytes:
+    return json.dumps({
+        "token": "legacy", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
+        "event_id": event_id, "event_time": int(time.time()), "event": event,
+        "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
+    }, ensure_ascii=False).encode()
+
+
+def mention(text: str, ts: str, channel: str = "C0001", user: str = "U0001", thread_ts: str | None = None) -> dict:
+    event = {"type": "app_mention", "user": user, "text": f"<@UBOT> {text}", "ts": ts, "channel": channel, "event_ts": ts}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def slash_body(text: str, response_url: str, trigger_id: str = "T-1", channel: str = "C0001") -> bytes:
+    return urllib.parse.urlencode({
+        "token": "legacy", "team_id": "T0001", "channel_id": channel, "user_id": "U0001", "command": "/summit",
+        "text": text, "response_url": response_url, "trigger_id": trigger_id, "api_app_id": "A0001",
+    }).encode()
+
+
+def blocks_text(call) -> str:
+    """Everything a posted message shows, for assertions."""
+    blocks = call.params.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return json.dumps(blocks or [], ensure_ascii=False) + str(call.params.get("text", ""))
