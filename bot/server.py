@@ -26,6 +26,7 @@ from .app import build_app
 from .records import Records
 from .responder import Responder
 from .settings import BotSettings
+from .web import page_routes
 
 log = logging.getLogger("summitbot.server")
 
@@ -71,7 +72,11 @@ def create_app(settings: BotSettings, index: SummitIndex, records: Records) -> S
         for handler in socket:
             await run_in_threadpool(handler.close)
 
-    routes = [Route("/slack/events", slack_events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    routes = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        *page_routes(index, settings.index.public_url),
+    ]
     return Starlette(routes=routes, lifespan=lifespan)
 
 

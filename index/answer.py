@@ -105,7 +105,7 @@ class Answerer:
             excerpt=hit.passage.text[start:end],
             excerpt_start=start,
             score=round(hit.score, 4),
-            url=self.link(hit.passage, doc),
+            url=self.link(hit.passage, doc, hint=hit.passage.text[start:end]),
         )
 
     def excerpt_span(self, hit: Hit, result: SearchResult) -> tuple[int, int]:
@@ -169,9 +169,11 @@ class LinkMaker:
         self.public_url = public_url.rstrip("/")
         self.corpus_root = corpus_root
 
-    def __call__(self, passage: Passage, doc: Document) -> str:
+    def __call__(self, passage: Passage, doc: Document, hint: str = "") -> str:
+        """`hint` (the start of the excerpt) lets the page offer a search if the passage is gone after a rebuild."""
         if self.public_url:
-            return f"{self.public_url}/p/{quote(passage.id)}"
+            query = f"?q={quote(hint[:40])}" if hint else ""
+            return f"{self.public_url}/p/{quote(passage.id)}{query}"
         if doc.source_url:
             return doc.source_url
         if self.corpus_root is not None:

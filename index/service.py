@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .answer import Answerer, LinkMaker
-from .corpus import Corpus
+from .corpus import Corpus, CorpusError
 from .embed import Embedder
-from .model import Answer
+from .model import Answer, Document, Passage
 from .query import QueryAnalyzer
 from .search import Searcher
 from .settings import Settings
@@ -55,6 +55,7 @@ class SummitIndex:
     corpus: Corpus
     embedder: Embedder
     answerer: Answerer
+    by_id: dict[str, Passage] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SummitIndex:
@@ -71,11 +72,34 @@ class SummitIndex:
         searcher = Searcher(data, embedder, QueryAnalyzer.build(corpus.gazetteer, corpus.glossary))
         answerer = Answerer(searcher, LinkMaker(settings.public_url, corpus.root))
         log.info("index %s loaded: %d passages, model %s", data.version, len(data.passages), embedder.name)
-        return cls(settings, corpus, embedder, answerer)
+        return cls(settings, corpus, embedder, answerer, {p.id: p for p in data.passages})
 
     @property
     def version(self) -> str:
         return self.answerer.searcher.data.version
+
+    @property
+    def data(self):
+        return self.answerer.searcher.data
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """A passage of the current index version, or None (e.g. an id from before a rebuild)."""
+        return self.by_id.get(passage_id)
+
+    def document(self, key: str) -> Document | None:
+        return self.data.documents.get(key)
+
+    def document_passages(self, key: str) -> list[Passage]:
+        """A document's passages in reading order."""
+        return [p for p in self.data.passages if p.document == key]
+
+    def source_text(self, key: str) -> str | None:
+        """The document's source file as the corpus holds it (for "view the source")."""
+        doc = self.document(key)
+        try:
+            return self.corpus.source(doc) if doc else None
+        except CorpusError:
+            return None
 
     def summits(self) -> tuple[int, ...]:
         return tuple(sorted({d.summit for d in self.answerer.searcher.data.documents.values()}))

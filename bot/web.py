@@ -1,0 +1,76 @@
+"""The pages: / (ask), /p/<passage> (a cited passage in its document), /d/<document>, its source, static files."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from index.service import QuestionError, SummitIndex
+
+from .render_html import ask_page, document_page, not_found_page, passage_page
+
+STATIC = Path(__file__).parent / "static"
+_HEADERS = {
+    # Everything the pages use comes from this server.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _html(body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers=_HEADERS)
+
+
+def page_routes(index: SummitIndex, public_url: str) -> list:
+    """Routes over the loaded index; `public_url` makes the links people copy and share."""
+
+    def documents():
+        return sorted(index.data.documents.values(), key=lambda d: -d.summit)
+
+    def source_url(key: str) -> str:
+        doc = index.document(key)
+        return doc.source_url if doc and doc.source_url else f"/d/{quote(key)}/source"
+
+    async def ask(request: Request) -> Response:
+        question = request.query_params.get("q", "")
+        if not question.strip():
+            return _html(ask_page(documents()))
+        try:
+            answer = await run_in_threadpool(index.ask, question)
+        except QuestionError as error:
+            return _html(ask_page(documents(), question, error=str(error)), status=400)
+        return _html(ask_page(documents(), question, answer))
+
+    async def passage(request: Request) -> Response:
+        found = index.passage(request.path_params["passage_id"])
+        if found is None:
+            return _html(not_found_page(documents(), request.query_params.get("q", "")), status=404)
+        doc = index.document(found.document)
+        share = f"{public_url}/p/{quote(found.id)}" if public_url else f"/p/{quote(found.id)}"
+        return _html(passage_page(found, doc, index.document_passages(doc.key), documents(), share, source_url(doc.key)))
+
+    async def document(request: Request) -> Response:
+        doc = index.document(request.path_params["key"])
+        if doc is None:
+            return _html(not_found_page(documents()), status=404)
+        return _html(document_page(doc, index.document_passages(doc.key), documents(), source_url(doc.key)))
+
+    async def source(request: Request) -> Response:
+        text = index.source_text(request.path_params["key"])
+        if text is None:
+            return PlainTextResponse("not found", status_code=404)
+        return PlainTextResponse(text, headers=_HEADERS)
+
+    return [
+        Route("/", ask, methods=["GET"]),
+        Route("/p/{passage_id}", passage, methods=["GET"]),
+        Route("/d/{key}", document, methods=["GET"]),
+        Route("/d/{key}/source", source, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    ]
