@@ -47,6 +47,18 @@ class Question:
     reply_thread: str | None  # thread to answer in (None: the channel itself)
     context_thread: str  # thread whose earlier question gives context ("" in a flat DM)
 
+    @classmethod
+    def from_event(cls, event: dict, reply_thread: str | None, context_thread: str) -> Question:
+        """A message or app_mention event; its channel and ts identify it across redeliveries."""
+        return cls(
+            key=f"{event['channel']}:{event['ts']}",
+            user=event.get("user", ""),
+            channel=event["channel"],
+            text=plain_text(event.get("text", "")),
+            reply_thread=reply_thread,
+            context_thread=context_thread,
+        )
+
 
 class Responder:
     """Holds the loaded index and the records; safe to call from Bolt's worker threads."""

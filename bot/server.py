@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import uvicorn
-from slack_bolt import App, BoltRequest
+from slack_bolt import BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_sdk.signature import SignatureVerifier

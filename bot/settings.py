@@ -25,7 +25,7 @@ class BotSettings:
     database: Path = PROJECT_ROOT / ".data" / "summitbot.sqlite3"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "BotSettings":
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> BotSettings:
         api_url = env.get("SLACK_API_URL", "").strip()
         if api_url and not api_url.endswith("/"):
             api_url += "/"

@@ -72,3 +72,12 @@ def service(built, embedder):
     from index.service import SummitIndex
 
     return SummitIndex.open(built, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def slack():
+    """A fake of Slack's Web API and Socket Mode endpoint on loopback, one per test module."""
+    from .fakeslack import FakeSlack
+
+    with FakeSlack() as fake:
+        yield fake

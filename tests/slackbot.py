@@ -45,7 +45,7 @@ class RunningBot:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.settings.port}"
 
-    def __enter__(self) -> "RunningBot":
+    def __enter__(self) -> RunningBot:
         self.thread.start()
         deadline = time.time() + 30
         while not self.server.started:
@@ -58,6 +58,11 @@ class RunningBot:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.records.close()
+
+
+def running_bot(slack, service, built, database: Path, mode: str) -> RunningBot:
+    """The bot connected to a FakeSlack in HTTP or Socket Mode."""
+    return RunningBot(bot_settings(built, slack.api_url, mode), service, database)
 
 
 def bot_settings(index_settings, api_url: str, mode: str) -> BotSettings:

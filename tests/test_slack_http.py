@@ -6,20 +6,12 @@ import time
 
 import pytest
 
-from .fakeslack import FakeSlack
-from .slackbot import RunningBot, blocks_text, bot_settings, event_body, mention, post, slash_body
-
-
-@pytest.fixture(scope="module")
-def slack():
-    with FakeSlack() as fake:
-        yield fake
+from .slackbot import blocks_text, running_bot, event_body, mention, post, slash_body
 
 
 @pytest.fixture(scope="module")
 def bot(slack, service, built, tmp_path_factory):
-    settings = bot_settings(built, slack.api_url, "http")
-    with RunningBot(settings, service, tmp_path_factory.mktemp("db") / "records.sqlite3") as running:
+    with running_bot(slack, service, built, tmp_path_factory.mktemp("db") / "records.sqlite3", "http") as running:
         yield running
 
 

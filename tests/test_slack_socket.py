@@ -5,20 +5,12 @@ import json
 
 import pytest
 
-from .fakeslack import FakeSlack
-from .slackbot import RunningBot, blocks_text, bot_settings, event_body, mention
-
-
-@pytest.fixture(scope="module")
-def slack():
-    with FakeSlack() as fake:
-        yield fake
+from .slackbot import blocks_text, running_bot, event_body, mention
 
 
 @pytest.fixture(scope="module")
 def bot(slack, service, built, tmp_path_factory):
-    settings = bot_settings(built, slack.api_url, "socket")
-    with RunningBot(settings, service, tmp_path_factory.mktemp("db") / "records.sqlite3") as running:
+    with running_bot(slack, service, built, tmp_path_factory.mktemp("db") / "records.sqlite3", "socket") as running:
         slack.wait_for_socket(timeout=15)
         yield running
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from slack_bolt import App, Assistant, Say, SetStatus, SetSuggestedPrompts
 from slack_sdk import WebClient
 
-from ..responder import Question, Responder, plain_text
+from ..responder import Question, Responder
 
 GREETING = "中小企業都市サミットの宣言について質問してください。/ Ask me about the summit declarations."
 PROMPTS = [
@@ -29,16 +29,6 @@ def register(app: App, responder: Responder) -> None:
             return
         set_status("searching… / 検索中…")
         thread = payload["thread_ts"]
-        responder.answer(
-            Question(
-                key=f"{payload['channel']}:{payload['ts']}",
-                user=payload.get("user", ""),
-                channel=payload["channel"],
-                text=plain_text(payload.get("text", "")),
-                reply_thread=thread,
-                context_thread=thread,
-            ),
-            client,
-        )
+        responder.answer(Question.from_event(payload, reply_thread=thread, context_thread=thread), client)
 
     app.use(assistant)

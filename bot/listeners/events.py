@@ -6,7 +6,7 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from ..responder import Question, Responder, plain_text
+from ..responder import Question, Responder
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def register(app: App, responder: Responder) -> None:
         if not is_from_a_person(event):
             return
         root = event.get("thread_ts") or event["ts"]
-        responder.answer(_question(event, reply_thread=root, context_thread=root), client)
+        responder.answer(Question.from_event(event, reply_thread=root, context_thread=root), client)
 
     @app.event("message")
     def on_message(event: dict, client: WebClient, context) -> None:
@@ -30,21 +30,11 @@ def register(app: App, responder: Responder) -> None:
             return
         if event.get("channel_type") == "im":
             thread = event.get("thread_ts")
-            responder.answer(_question(event, reply_thread=thread, context_thread=thread or ""), client)
+            responder.answer(Question.from_event(event, reply_thread=thread, context_thread=thread or ""), client)
             return
         thread = event.get("thread_ts")
         mentions_bot = f"<@{context.bot_user_id}>" in (event.get("text") or "")
         if thread and not mentions_bot and responder.records.has_thread(event["channel"], thread):
             # a reply in a thread the bot answered in: a follow-up, no @mention needed
-            responder.answer(_question(event, reply_thread=thread, context_thread=thread), client)
+            responder.answer(Question.from_event(event, reply_thread=thread, context_thread=thread), client)
 
-
-def _question(event: dict, reply_thread: str | None, context_thread: str) -> Question:
-    return Question(
-        key=f"{event['channel']}:{event['ts']}",
-        user=event.get("user", ""),
-        channel=event["channel"],
-        text=plain_text(event.get("text", "")),
-        reply_thread=reply_thread,
-        context_thread=context_thread,
-    )
