@@ -16,6 +16,7 @@ from pathlib import Path
 
 from index.corpus import CorpusError
 from index.embed import EmbeddingModelError
+from index.extract import ExtractionError
 from index.service import QuestionError, SummitIndex, build, clean_question
 from index.settings import Settings
 from index.store import IndexProblem
@@ -25,7 +26,7 @@ from .render_text import answer_json, render_text
 log = logging.getLogger("summitbot")
 
 SAMPLE_QUESTION = "What did 岡谷 commit to?"
-USER_ERRORS = (CorpusError, EmbeddingModelError, IndexProblem, QuestionError)
+USER_ERRORS = (CorpusError, EmbeddingModelError, ExtractionError, IndexProblem, QuestionError)
 
 
 class UsageError(Exception):
@@ -44,8 +45,24 @@ def _parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="manage the search index")
     index_commands = index.add_subparsers(dest="index_command", required=True)
-    build_cmd = index_commands.add_parser("build", help="build the index from the corpus folder")
+    build_cmd = index_commands.add_parser("build", help="build the index from the corpus folder (embeds only what is new)")
     build_cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    index_commands.add_parser("rollback", help="make the previous index version current again")
+    index_commands.add_parser("versions", help="list the index versions (* marks the current one)")
+
+    corpus = commands.add_parser("corpus", help="add, list or remove declarations")
+    corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True)
+    add = corpus_commands.add_parser("add", help="add a declaration (PDF, text, Markdown, HTML) and show how it parses")
+    add.add_argument("file", type=Path)
+    add.add_argument("--summit", type=int, required=True, help="the summit's number (第N回)")
+    add.add_argument("--title", default="", help="the declaration's title (default: read from the text)")
+    add.add_argument("--host-city", default="", help="the host city (default: from the title)")
+    add.add_argument("--date", default="", help="the summit's date, YYYY-MM-DD")
+    add.add_argument("--url", default="", help="where the declaration is published")
+    add.add_argument("--dry-run", action="store_true", help="only show how it parses; change nothing")
+    corpus_commands.add_parser("list", help="the declarations in the corpus")
+    remove = corpus_commands.add_parser("remove", help="take a declaration out of the corpus")
+    remove.add_argument("key", help="the document key (see `summitbot corpus list`)")
 
     evaluate = commands.add_parser("eval", help="hit@1, hit@5 and MRR per language on question files")
     evaluate.add_argument("files", nargs="+", type=Path, help="JSONL question files (see eval/)")
@@ -64,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _load_dotenv()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its font warnings mean nothing to staff
     settings = Settings.from_env()
-    handlers = {"ask": _ask, "index": _index, "eval": _eval, "demo": _demo, "serve": _serve}
+    handlers = {"ask": _ask, "index": _index, "corpus": _corpus, "eval": _eval, "demo": _demo, "serve": _serve}
     try:
         return handlers[args.command](args, settings)
     except USER_ERRORS as exc:
@@ -116,16 +134,69 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from index.store import rollback, versions
+
+    if args.index_command == "rollback":
+        before, after = rollback(settings.index_dir)
+        print(f"index rolled back from {before} to {after}; a running server switches within seconds")
+        return 0
+    if args.index_command == "versions":
+        current = (settings.index_dir / "CURRENT").read_text().strip() if (settings.index_dir / "CURRENT").exists() else ""
+        for version in versions(settings.index_dir):
+            print(("* " if version == current else "  ") + version)
+        return 0
     from index.embed import Embedder
 
     started = time.perf_counter()
     embedder = Embedder(settings.embed_model, settings.cache_dir)
-    version = build(settings, progress=not args.quiet, embedder=embedder)
+    report = build(settings, progress=not args.quiet, embedder=embedder)
     seconds = time.perf_counter() - started
     service = SummitIndex.open(settings, embedder=embedder)  # proves the new version loads
     data = service.answerer.searcher.data
-    print(f"index {version}: {len(data.passages)} passages from {len(data.documents)} documents in {seconds:.1f} s → {settings.index_dir}")
+    print(f"index {report.version}: {report.passages} passages from {len(data.documents)} documents in {seconds:.1f} s "
+          f"(embedded {report.embedded} new texts, reused {report.reused}) → {settings.index_dir}")
+    for label, keys in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if keys:
+            print(f"  {label}: {', '.join(keys)}")
     return 0
+
+
+def _corpus(args: argparse.Namespace, settings: Settings) -> int:
+    from index import library
+    from index.corpus import Corpus
+
+    corpus = Corpus.load(settings.corpus_dir)
+    if args.corpus_command == "list":
+        for doc in corpus.documents:
+            count = len(corpus.parse(doc).passages)
+            print(f"{doc.key:24} 第{doc.summit}回 {doc.title}  開催地 {doc.host_city or '—'}  {doc.date or '—'}  {count} passages")
+        return 0
+    if args.corpus_command == "remove":
+        doc = library.remove(corpus, args.key)
+        print(f"removed {doc.key} ({doc.display_title}); run `summitbot index build` to take it out of the index")
+        return 0
+    draft = library.prepare(corpus, args.file, args.summit, args.title, args.host_city, args.date, args.url)
+    print(format_summary(draft.summary()))
+    if args.dry_run:
+        print("\n(dry run: nothing was changed)")
+        return 0
+    doc = library.add(corpus, draft)
+    print(f"\nadded {doc.key} → {settings.corpus_dir / doc.file}; run `summitbot index build` to make it searchable")
+    return 0
+
+
+def format_summary(summary: dict) -> str:
+    """The parse of a new declaration, for a person to check before it goes live."""
+    kinds = ", ".join(f"{kind} {count}" for kind, count in summary["kinds"].items())
+    lines = [
+        f"{summary['title']}  (key {summary['key']}, host {summary['host_city'] or '—'})",
+        f"  passages: {summary['passages']} ({kinds})",
+        f"  sections: {' / '.join(summary['sections']) or '—'}",
+        f"  organizations: {', '.join(summary['organizations']) or '—'}",
+    ]
+    lines += [f"  set aside: {item}" for item in summary["set_aside"]]
+    lines += [f"  warning: {item}" for item in summary["warnings"]]
+    return "\n".join(lines)
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from index.service import SummitIndex
+from index.service import LiveIndex, SummitIndex
 
 from .app import build_app
 from .records import Records
@@ -33,7 +33,7 @@ log = logging.getLogger("summitbot.server")
 MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller
 
 
-def create_app(settings: BotSettings, index: SummitIndex, records: Records) -> Starlette:
+def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: Records) -> Starlette:
     """The ASGI application; Slack's side is attached according to `settings.mode`."""
     bolt = build_app(settings, Responder(index, records)) if settings.mode != "offline" else None
     # HTTP mode checks the signature before a body is even parsed; other modes refuse the endpoint.
@@ -82,7 +82,7 @@ def create_app(settings: BotSettings, index: SummitIndex, records: Records) -> S
 
 def serve(settings: BotSettings) -> None:
     """Load everything, then serve until interrupted."""
-    index = SummitIndex.open(settings.index)
+    index = LiveIndex(settings.index)  # follows new index versions without a restart
     records = Records(settings.database)
     app = create_app(settings, index, records)
     log.info("serving on http://%s:%d (Slack: %s)", settings.host, settings.port, settings.mode)

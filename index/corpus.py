@@ -41,6 +41,8 @@ def _document(entry: dict, where: Path) -> Document:
             source_url=str(entry.get("source_url", "")),
             notes=str(entry.get("notes", "")),
             search_fixes=tuple((str(k), str(v)) for k, v in entry.get("search_fixes", {}).items()),
+            original=str(entry.get("original", "")),
+            pages=tuple(int(n) for n in entry.get("pages", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CorpusError(f"{where}: a [[document]] entry lacks or mistypes {exc}") from exc

@@ -23,6 +23,12 @@ class Document:
     source_url: str = ""
     notes: str = ""
     search_fixes: tuple[tuple[str, str], ...] = ()
+    original: str = ""  # the file as published (a PDF), when the text was extracted from it
+    pages: tuple[int, ...] = ()  # character offset where each page of the original starts
+
+    def page_of(self, offset: int) -> int:
+        """1-based page of the original that holds character `offset`; 0 when unknown."""
+        return sum(1 for start in self.pages if start <= offset)
 
     @property
     def display_title(self) -> str:

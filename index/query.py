@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .corpus import Gazetteer, GlossaryTerm
 from .lexical import QUESTION_WORDS, tokenize
-from .model import QueryAnalysis
+from .model import Document, QueryAnalysis
 from .textnorm import is_japanese
 
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -82,13 +82,16 @@ class QueryAnalyzer:
     glossary: list[tuple[list[re.Pattern[str]], tuple[str, ...], bool]]
 
     @classmethod
-    def build(cls, gazetteer: Gazetteer, glossary: tuple[GlossaryTerm, ...]) -> QueryAnalyzer:
+    def build(cls, gazetteer: Gazetteer, glossary: tuple[GlossaryTerm, ...],
+              documents: tuple[Document, ...] = ()) -> QueryAnalyzer:
         def longest_first(pairs):
             return [(_alias_pattern(a), v) for a, v in sorted(pairs, key=lambda p: -len(p[0]))]
 
         chambers = [o for o in gazetteer.organizations.values() if o.kind == "chamber"]
+        # A declaration's own title names its summit: "おかや宣言", "がんばろう中小企業 大田宣言" and "大田宣言".
+        titles = {part: d.summit for d in documents for part in (d.title, d.title.split()[-1]) if len(part) >= 3}
         return cls(
-            declarations=longest_first(gazetteer.declaration_names.items()),
+            declarations=longest_first({**titles, **gazetteer.declaration_names}.items()),
             organizations=longest_first([(a, o.name) for o in chambers for a in (o.name, *o.aliases)]),
             cities=longest_first([(a, c) for c, aliases in gazetteer.cities.items() for a in (c, *aliases)]),
             chamber_of_city={o.city: o.name for o in chambers},

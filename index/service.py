@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field, replace
 
@@ -18,7 +20,7 @@ from .model import Answer, Document, Passage
 from .query import QueryAnalyzer
 from .search import Searcher
 from .settings import Settings
-from .store import IndexProblem, build_index, load_index
+from .store import BuildReport, IndexProblem, build_index, current_version, load_index
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ class SummitIndex:
                 f"the index was built with model {data.manifest.get('model')!r} and the configured model is "
                 f"{embedder.name!r}: run `summitbot index build`"
             )
-        searcher = Searcher(data, embedder, QueryAnalyzer.build(corpus.gazetteer, corpus.glossary))
+        searcher = Searcher(data, embedder, QueryAnalyzer.build(corpus.gazetteer, corpus.glossary, corpus.documents))
         answerer = Answerer(searcher, LinkMaker(settings.public_url, corpus.root))
         log.info("index %s loaded: %d passages, model %s", data.version, len(data.passages), embedder.name)
         return cls(settings, corpus, embedder, answerer, {p.id: p for p in data.passages})
@@ -117,8 +119,55 @@ class SummitIndex:
         return self.answerer.searcher.analyzer.follow_up(previous, current)
 
 
-def build(settings: Settings, progress: bool = True, embedder: Embedder | None = None) -> str:
-    """Build a new index version from the corpus folder; returns the version name."""
+def build(settings: Settings, progress: bool = True, embedder: Embedder | None = None) -> BuildReport:
+    """Build a new index version from the corpus folder, embedding only what is new."""
     corpus = Corpus.load(settings.corpus_dir)
     embedder = embedder or Embedder(settings.embed_model, settings.cache_dir)
     return build_index(corpus, embedder, settings.index_dir, progress=progress)
+
+
+class LiveIndex:
+    """The serving index: follows the index folder's CURRENT version without a restart.
+
+    A build (or a rollback) replaces CURRENT; within `check_every` seconds the
+    next question notices, the new version is loaded in a background thread
+    with the same model, and then swapped in by one reference assignment.
+    Questions already being answered finish on the version they started with,
+    so none is dropped. A version that fails to load is logged and ignored:
+    the last good one keeps serving. Attribute access is delegated to the
+    current `SummitIndex`, so callers use it as one.
+    """
+
+    def __init__(self, settings: Settings, index: SummitIndex | None = None, check_every: float = 2.0):
+        self.settings = settings
+        self.current = index or SummitIndex.open(settings)
+        self.check_every = check_every
+        self._checked = time.monotonic()
+        self._loading = threading.Lock()
+
+    def __getattr__(self, name: str):
+        self.refresh()
+        return getattr(self.current, name)
+
+    def refresh(self) -> None:
+        """Start loading a new version when CURRENT names one; never blocks the caller."""
+        now = time.monotonic()
+        if now - self._checked < self.check_every:
+            return
+        self._checked = now
+        try:
+            wanted = current_version(self.settings.index_dir)
+        except IndexProblem:
+            return
+        if wanted != self.current.version and self._loading.acquire(blocking=False):
+            threading.Thread(target=self._load, args=(wanted,), daemon=True, name="index-reload").start()
+
+    def _load(self, wanted: str) -> None:
+        try:
+            fresh = SummitIndex.open(self.settings, embedder=self.current.embedder)
+            self.current = fresh
+            log.info("switched to index version %s", fresh.version)
+        except (IndexProblem, CorpusError) as error:
+            log.error("index version %s could not be loaded, still serving %s: %s", wanted, self.current.version, error)
+        finally:
+            self._loading.release()

@@ -99,8 +99,63 @@ def _sentence_table(passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(owner, dtype=np.int32), np.array(spans, dtype=np.int32).reshape(-1, 2)
 
 
-def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: bool = True) -> str:
-    """Parse, embed and index the corpus into a new version; returns its name once current."""
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the person who ran it."""
+
+    version: str
+    passages: int
+    embedded: int  # texts embedded now
+    reused: int  # texts whose vectors came from the cache
+    added: tuple[str, ...] = ()  # documents new since the previous version
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+class EmbeddingCache:
+    """Vectors by (model, text), so a rebuild embeds only what it has not embedded before.
+
+    One file per model fingerprint: another model never reuses these vectors.
+    Written atomically; holds exactly the texts of the latest build.
+    """
+
+    def __init__(self, index_dir: Path, fingerprint: str):
+        self.path = index_dir / "embedding-cache" / f"{fingerprint}.npz"
+        self.vectors: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            try:
+                with np.load(self.path) as stored:
+                    self.vectors = dict(zip(stored["keys"].tolist(), stored["vectors"]))
+            except (OSError, ValueError, KeyError):
+                log.warning("embedding cache %s is unreadable; embedding everything again", self.path)
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def embed(self, texts: list[str], embedder: Embedder, progress: bool) -> tuple[np.ndarray, int]:
+        """Vectors for `texts` (cached ones reused); returns them and how many were embedded now."""
+        keys = [self.key(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self.vectors))
+        if missing:
+            by_key = {k: t for k, t in zip(keys, texts)}
+            fresh = embedder.encode_passages([by_key[k] for k in missing], progress=progress)
+            self.vectors.update(zip(missing, fresh))
+        rows = [self.vectors[k] for k in keys]
+        matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, embedder.dim), np.float32)
+        return matrix, len(missing)
+
+    def save(self, keep: list[str]) -> None:
+        keys = [k for k in dict.fromkeys(self.key(t) for t in keep) if k in self.vectors]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".{uuid.uuid4().hex[:6]}.tmp.npz")
+        vectors = np.vstack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
+        np.savez(tmp, keys=np.array(keys), vectors=vectors)
+        os.replace(tmp, self.path)
+
+
+def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: bool = True) -> BuildReport:
+    """Parse, embed (what is new) and index the corpus into a new version, then make it current."""
     import faiss
 
     docs = {doc.key: doc for doc in corpus.documents}
@@ -112,9 +167,10 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     sentences = [
         search_form(passages[o].text[s:e], docs[passages[o].document].search_fixes) for o, (s, e) in zip(owner, spans)
     ]
+    cache = EmbeddingCache(index_dir, embedder.fingerprint)
     log.info("embedding %d passages and %d sentences with %s", len(passages), len(sentences), embedder.name)
-    vectors = embedder.encode_passages(contexts, progress=progress)
-    sentence_vectors = embedder.encode_passages(sentences, progress=progress)
+    vectors, new_passages = cache.embed(contexts, embedder, progress)
+    sentence_vectors, new_sentences = cache.embed(sentences, embedder, progress)
     lexical = LexicalIndex.build([tokenize(text) for text in contexts])
 
     versions = index_dir / "versions"
@@ -127,6 +183,7 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     np.savez(staging / "sentences.npz", owner=owner, spans=spans, vectors=sentence_vectors)
     faiss.write_index(_flat_index(vectors), str(staging / "dense.faiss"))
     files += ["vectors.npy", "sentences.npz", "dense.faiss", *lexical.save(staging)]
+    documents = [{**_doc_record(doc), "sha256": _sha256(corpus.root / doc.file)} for doc in corpus.documents]
     manifest = {
         "format": FORMAT,
         "version": version,
@@ -136,23 +193,45 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
         "dim": embedder.dim,
         "passages": len(passages),
         "sentences": int(len(owner)),
-        "documents": [
-            {**_doc_record(doc), "sha256": _sha256(corpus.root / doc.file)} for doc in corpus.documents
-        ],
+        "documents": documents,
         "files": {name: _sha256(staging / name) for name in files},
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(staging)
+    cache.save(contexts + sentences)
+    previous = _previous_documents(index_dir)
     os.rename(staging, versions / version)
     _switch_current(index_dir, version)
     _prune(versions, keep=KEEP_VERSIONS)
-    return version
+    embedded = new_passages + new_sentences
+    return BuildReport(version, len(passages), embedded, len(contexts) + len(sentences) - embedded,
+                       *_document_changes(previous, documents))
+
+
+def _previous_documents(index_dir: Path) -> dict[str, str] | None:
+    """sha256 of each document in the current version, before it is replaced (None: no index yet)."""
+    try:
+        folder = index_dir / "versions" / current_version(index_dir)
+        return {d["key"]: d.get("sha256", "") for d in _read_manifest(folder)["documents"]}
+    except IndexProblem:
+        return None
+
+
+def _document_changes(previous: dict[str, str] | None, documents: list[dict]) -> tuple[tuple[str, ...], ...]:
+    if previous is None:
+        return tuple(d["key"] for d in documents), (), ()
+    now = {d["key"]: d["sha256"] for d in documents}
+    added = tuple(k for k in now if k not in previous)
+    changed = tuple(k for k in now if k in previous and previous[k] != now[k])
+    removed = tuple(k for k in previous if k not in now)
+    return added, changed, removed
 
 
 def _doc_record(doc: Document) -> dict:
     record = {name: getattr(doc, name) for name in Document.__dataclass_fields__}
     record["member_cities"] = list(doc.member_cities)
     record["search_fixes"] = [list(pair) for pair in doc.search_fixes]
+    record["pages"] = list(doc.pages)
     return record
 
 
@@ -186,6 +265,27 @@ def _prune(versions: Path, keep: int) -> None:
     for partial in versions.glob(".*.partial"):
         if time.time() - partial.stat().st_mtime > 3600:
             shutil.rmtree(partial, ignore_errors=True)
+
+
+def versions(index_dir: Path) -> list[str]:
+    """Complete versions, oldest first."""
+    folder = index_dir / "versions"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def rollback(index_dir: Path) -> tuple[str, str]:
+    """Make the version before the current one current again; returns (from, to)."""
+    current = current_version(index_dir)
+    older = [v for v in versions(index_dir) if v < current]
+    if not older:
+        raise IndexProblem(f"there is no version older than {current} to roll back to")
+    target = older[-1]
+    _read_manifest(index_dir / "versions" / target)
+    _verify(index_dir / "versions" / target, _read_manifest(index_dir / "versions" / target))
+    _switch_current(index_dir, target)
+    return current, target
 
 
 def current_version(index_dir: Path) -> str:
@@ -250,4 +350,5 @@ def _document_from_record(record: dict) -> Document:
     fields = {k: v for k, v in record.items() if k in Document.__dataclass_fields__}
     fields["member_cities"] = tuple(fields.get("member_cities", ()))
     fields["search_fixes"] = tuple(tuple(pair) for pair in fields.get("search_fixes", ()))
+    fields["pages"] = tuple(fields.get("pages", ()))
     return Document(**fields)

@@ -1,0 +1,171 @@
+"""Adding and removing declarations: extract, parse for review, then record in the corpus atomically.
+
+`prepare` writes nothing: it extracts the text, parses it and returns a Draft
+whose summary a person checks. `add` stores the extracted text (and the
+original file) and appends the manifest entry; the manifest is replaced in one
+`os.replace`, so a failure leaves the corpus as it was. The index changes only
+with the next `summitbot index build`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tomllib
+import uuid
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import tomli_w
+
+from .corpus import MANIFEST, Corpus, CorpusError
+from .model import Document
+from .parse import ParseResult, parse_text
+
+_TITLE = re.compile(r"^\s*(?:第\s*[0-9０-９一二三四五六七八九十]+\s*回\s*中小企業都市サミット\s*)?(.{1,30}?(?:宣言|決議))\s*$")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A parsed declaration not yet in the corpus."""
+
+    document: Document
+    text: str  # the extracted text, to be stored as the corpus file
+    original: Path
+    parse: ParseResult
+    warnings: tuple[str, ...] = ()
+    pages: tuple[int, ...] = ()
+
+    def summary(self) -> dict:
+        """What a person checks before the document goes live."""
+        passages = self.parse.passages
+        return {
+            "key": self.document.key,
+            "summit": self.document.summit,
+            "title": self.document.display_title,
+            "host_city": self.document.host_city,
+            "passages": len(passages),
+            "kinds": dict(Counter(p.kind for p in passages)),
+            "sections": list(dict.fromkeys(p.section[0] for p in passages if p.section)),
+            "organizations": sorted({p.organization for p in passages if p.city}),
+            "set_aside": [f"{e.reason}: {e.text[:40]}" for e in self.parse.excluded],
+            "warnings": list(self.warnings),
+        }
+
+
+def prepare(corpus: Corpus, file: Path, summit: int, title: str = "", host_city: str = "", date: str = "",
+            url: str = "") -> Draft:
+    """Extract and parse `file` as the declaration of summit `summit`; nothing is written."""
+    from .extract import extract
+
+    if summit < 1:
+        raise CorpusError("the summit number must be 1 or more (第N回)")
+    extracted = extract(file)
+    title = title or _guess_title(extracted.text) or f"第{summit}回宣言"
+    host_city = host_city or _guess_host(corpus, title)
+    doc = Document(
+        key=_new_key(corpus, summit, host_city), summit=summit, title=title, host_city=host_city,
+        file=f"documents/{_new_key(corpus, summit, host_city)}.txt",
+        member_cities=tuple(corpus.gazetteer.cities), date=date, source_url=url,
+    )
+    result = parse_text(extracted.text, doc, corpus.gazetteer.city_of)
+    if not result.passages:
+        raise CorpusError(f"no declaration text was found in {file.name} / 宣言文が見つかりませんでした")
+    return Draft(doc, extracted.text, file, result, extracted.warnings, extracted.pages)
+
+
+def add(corpus: Corpus, draft: Draft) -> Document:
+    """Store the draft's text and original, and append its manifest entry (atomically)."""
+    root = corpus.root
+    if any(d.key == draft.document.key for d in corpus.documents):
+        raise CorpusError(f"{draft.document.key} is already in the corpus")
+    text_path = root / draft.document.file
+    original = root / "documents" / "originals" / f"{draft.document.key}{draft.original.suffix.lower()}"
+    doc = replace(draft.document, original=str(original.relative_to(root)), pages=draft.pages)
+    written: list[Path] = []
+    try:
+        text_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(text_path, draft.text.encode("utf-8"))
+        written.append(text_path)
+        original.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(draft.original, original)
+        written.append(original)
+        _write_manifest(root, [*_entries(root), _entry(doc)])
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return doc
+
+
+def remove(corpus: Corpus, key: str) -> Document:
+    """Take a document out of the manifest (its files are kept, renamed, for the record)."""
+    doc = corpus.document(key) if any(d.key == key for d in corpus.documents) else None
+    if doc is None:
+        raise CorpusError(f"there is no document {key!r}; `summitbot corpus list` shows the keys")
+    _write_manifest(corpus.root, [e for e in _entries(corpus.root) if e.get("key") != key])
+    return doc
+
+
+def _entries(root: Path) -> list[dict]:
+    with (root / MANIFEST).open("rb") as handle:
+        return tomllib.load(handle).get("document", [])
+
+
+def _entry(doc: Document) -> dict:
+    entry = {
+        "key": doc.key, "summit": doc.summit, "title": doc.title, "host_city": doc.host_city,
+        "member_cities": list(doc.member_cities), "issuer": doc.issuer, "date": doc.date,
+        "source_url": doc.source_url, "file": doc.file,
+    }
+    if doc.original:
+        entry["original"] = doc.original
+    if doc.pages:
+        entry["pages"] = list(doc.pages)
+    return entry
+
+
+def _write_manifest(root: Path, entries: list[dict]) -> None:
+    """Keep the manifest's explanatory header; rewrite the entries; replace the file in one step."""
+    path = root / MANIFEST
+    header = "".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                     if line.startswith("#")) if path.exists() else ""
+    body = tomli_w.dumps({"document": entries})
+    _write_atomic(path, (header + "\n" + body).encode("utf-8"))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    with tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _guess_title(text: str) -> str:
+    for line in text.splitlines()[:15]:
+        match = _TITLE.match(line.strip())
+        if match:
+            return match.group(1).strip()
+    return ""
+
+
+def _guess_host(corpus: Corpus, title: str) -> str:
+    """おかや宣言 → 岡谷市: a city named in the declaration's title hosted it."""
+    for city, aliases in corpus.gazetteer.cities.items():
+        if any(alias in title for alias in (city, *aliases) if not alias.isascii()):
+            return city
+    return ""
+
+
+def _new_key(corpus: Corpus, summit: int, host_city: str) -> str:
+    """summit10-okaya: the summit and the host's romaji name, made unique."""
+    romaji = next((a for a in corpus.gazetteer.cities.get(host_city, ()) if a.isascii() and " " not in a), "")
+    base = f"summit{summit:02d}-{romaji.lower()}" if romaji else f"summit{summit:02d}"
+    taken = {d.key for d in corpus.documents}
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
