@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from .listeners import register
+from .curation import Curator
 from .responder import Responder
 from .settings import BotSettings
 
@@ -32,7 +33,7 @@ def web_client(settings: BotSettings) -> WebClient:
     )
 
 
-def build_app(settings: BotSettings, responder: Responder) -> App:
+def build_app(settings: BotSettings, responder: Responder, curator: Curator) -> App:
     """The Bolt app; answers run after the acknowledgement, in Bolt's worker threads."""
     app = App(
         client=web_client(settings),
@@ -41,5 +42,5 @@ def build_app(settings: BotSettings, responder: Responder) -> App:
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
     )
-    register(app, responder)
+    register(app, responder, curator)
     return app

@@ -21,6 +21,7 @@ from index.service import QuestionError, SummitIndex, build, clean_question
 from index.settings import Settings
 from index.store import IndexProblem
 
+from .phrases import summary_lines
 from .render_text import answer_json, render_text
 
 log = logging.getLogger("summitbot")
@@ -176,27 +177,13 @@ def _corpus(args: argparse.Namespace, settings: Settings) -> int:
         print(f"removed {doc.key} ({doc.display_title}); run `summitbot index build` to take it out of the index")
         return 0
     draft = library.prepare(corpus, args.file, args.summit, args.title, args.host_city, args.date, args.url)
-    print(format_summary(draft.summary()))
+    print("\n  ".join(summary_lines(draft.summary())))
     if args.dry_run:
         print("\n(dry run: nothing was changed)")
         return 0
     doc = library.add(corpus, draft)
     print(f"\nadded {doc.key} → {settings.corpus_dir / doc.file}; run `summitbot index build` to make it searchable")
     return 0
-
-
-def format_summary(summary: dict) -> str:
-    """The parse of a new declaration, for a person to check before it goes live."""
-    kinds = ", ".join(f"{kind} {count}" for kind, count in summary["kinds"].items())
-    lines = [
-        f"{summary['title']}  (key {summary['key']}, host {summary['host_city'] or '—'})",
-        f"  passages: {summary['passages']} ({kinds})",
-        f"  sections: {' / '.join(summary['sections']) or '—'}",
-        f"  organizations: {', '.join(summary['organizations']) or '—'}",
-    ]
-    lines += [f"  set aside: {item}" for item in summary["set_aside"]]
-    lines += [f"  warning: {item}" for item in summary["warnings"]]
-    return "\n".join(lines)
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -61,3 +61,16 @@ def headline(answer: Answer) -> str:
     if answer.notice == "unknown-place" and answer.analysis:
         return phrase("unknown_place", lang, places="、".join(answer.analysis.unknown_places))
     return f"{phrase('no_match', lang)} {phrase('rephrase', lang)}"
+
+
+def summary_lines(summary: dict) -> list[str]:
+    """The parse of a new declaration (index.library.Draft.summary), for a person to check before it goes live."""
+    kinds = ", ".join(f"{kind} {count}" for kind, count in summary["kinds"].items())
+    lines = [
+        f"{summary['title']}  (key {summary['key']}, 開催地 / host {summary['host_city'] or '—'})",
+        f"passages / 箇所: {summary['passages']} ({kinds})",
+        f"sections / 節: {' / '.join(summary['sections']) or '—'}",
+        f"organizations / 組織: {', '.join(summary['organizations']) or '—'}",
+    ]
+    lines += [f"set aside / 除外: {item}" for item in summary["set_aside"]]
+    return lines + [f"warning / 注意: {item}" for item in summary["warnings"]]

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from index.service import LiveIndex, SummitIndex
 
 from .app import build_app
+from .curation import Curator
 from .records import Records
 from .responder import Responder
 from .settings import BotSettings
@@ -35,7 +36,9 @@ MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller
 
 def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: Records) -> Starlette:
     """The ASGI application; Slack's side is attached according to `settings.mode`."""
-    bolt = build_app(settings, Responder(index, records)) if settings.mode != "offline" else None
+    live = index if isinstance(index, LiveIndex) else LiveIndex(settings.index, index)
+    curator = Curator(live, settings.admins, settings.bot_token)
+    bolt = build_app(settings, Responder(live, records), curator) if settings.mode != "offline" else None
     # HTTP mode checks the signature before a body is even parsed; other modes refuse the endpoint.
     verifier = SignatureVerifier(settings.signing_secret) if settings.mode == "http" else None
     socket: list[SocketModeHandler] = []
@@ -55,7 +58,7 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
         return to_starlette_response(await run_in_threadpool(bolt.dispatch, bolt_request))
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "index": index.version, "slack": settings.mode})
+        return JSONResponse({"status": "ok", "index": live.version, "slack": settings.mode})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -75,7 +78,7 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-        *page_routes(index, settings.index.public_url),
+        *page_routes(live, settings.index.public_url),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

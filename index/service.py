@@ -162,7 +162,12 @@ class LiveIndex:
         if wanted != self.current.version and self._loading.acquire(blocking=False):
             threading.Thread(target=self._load, args=(wanted,), daemon=True, name="index-reload").start()
 
-    def _load(self, wanted: str) -> None:
+    def reload(self) -> None:
+        """Load the CURRENT version now (after this process built or rolled back the index)."""
+        with self._loading:
+            self._load(current_version(self.settings.index_dir), locked=True)
+
+    def _load(self, wanted: str, locked: bool = False) -> None:
         try:
             fresh = SummitIndex.open(self.settings, embedder=self.current.embedder)
             self.current = fresh
@@ -170,4 +175,5 @@ class LiveIndex:
         except (IndexProblem, CorpusError) as error:
             log.error("index version %s could not be loaded, still serving %s: %s", wanted, self.current.version, error)
         finally:
-            self._loading.release()
+            if not locked:
+                self._loading.release()

@@ -74,7 +74,7 @@ def test_new_summit_pdf_is_added_and_answered_the_same_day(workspace, embedder, 
     added = summitbot("corpus", "add", str(pdf), "--summit", "10", "--date", "2026-11-20",
                       env=cli_env(workspace))
     assert added.returncode == 0, added.stderr
-    assert "第10回中小企業都市サミット おかや宣言" in added.stdout and "岡谷市" in added.stdout
+    assert "第10回中小企業都市サミット おかや宣言" in added.stdout and "岡谷市" in added.stdout, added.stdout
     assert "declaration 2" in added.stdout and "initiative 1" in added.stdout
     doc = next(d for d in Corpus.load(workspace.corpus_dir).documents if d.summit == 10)
     assert doc.key == "summit10-okaya" and doc.host_city == "岡谷市" and doc.original.endswith(".pdf")

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from ..curation import Curator
 from ..responder import Responder
-from . import actions, assistant, commands, events
+from . import actions, assistant, commands, curation, events
 
 
-def register(app: App, responder: Responder) -> None:
-    events.register(app, responder)
-    commands.register(app, responder)
+def register(app: App, responder: Responder, curator: Curator) -> None:
+    events.register(app, responder, curator)
+    commands.register(app, responder, curator)
     actions.register(app, responder)
-    assistant.register(app, responder)
+    assistant.register(app, responder, curator)
+    curation.register(app, curator)

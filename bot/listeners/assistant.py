@@ -4,7 +4,9 @@ from __future__ import annotations
 from slack_bolt import App, Assistant, Say, SetStatus, SetSuggestedPrompts
 from slack_sdk import WebClient
 
+from ..curation import Curator
 from ..responder import Question, Responder
+from .curation import is_shared_file, receive_file
 
 GREETING = "中小企業都市サミットの宣言について質問してください。/ Ask me about the summit declarations."
 PROMPTS = [
@@ -15,7 +17,7 @@ PROMPTS = [
 ]
 
 
-def register(app: App, responder: Responder) -> None:
+def register(app: App, responder: Responder, curator: Curator) -> None:
     assistant = Assistant()
 
     @assistant.thread_started
@@ -25,6 +27,9 @@ def register(app: App, responder: Responder) -> None:
 
     @assistant.user_message
     def on_message(payload: dict, set_status: SetStatus, client: WebClient) -> None:
+        if is_shared_file(payload):
+            receive_file(curator, payload, client)
+            return
         if payload.get("bot_id") or payload.get("subtype"):
             return
         set_status("searching… / 検索中…")

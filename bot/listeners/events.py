@@ -6,7 +6,9 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from ..curation import Curator
 from ..responder import Question, Responder
+from .curation import is_shared_file, receive_file
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +18,7 @@ def is_from_a_person(event: dict) -> bool:
     return not event.get("bot_id") and not event.get("subtype") and bool(event.get("user"))
 
 
-def register(app: App, responder: Responder) -> None:
+def register(app: App, responder: Responder, curator: Curator) -> None:
     @app.event("app_mention")
     def on_mention(event: dict, client: WebClient) -> None:
         if not is_from_a_person(event):
@@ -26,6 +28,9 @@ def register(app: App, responder: Responder) -> None:
 
     @app.event("message")
     def on_message(event: dict, client: WebClient, context) -> None:
+        if is_shared_file(event):
+            receive_file(curator, event, client)
+            return
         if not is_from_a_person(event):
             return
         if event.get("channel_type") == "im":

@@ -1,0 +1,45 @@
+"""Admins' corpus work from Slack: files shared in a DM, Confirm/Cancel, sources, the App Home tab."""
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from ..curation import CANCEL_ACTION, CONFIRM_ACTION, Curator, sources_text
+
+
+def is_shared_file(event: dict) -> bool:
+    """A person (not a bot) sharing files with the bot in a DM."""
+    return (event.get("subtype") == "file_share" and event.get("channel_type") == "im" and bool(event.get("files"))
+            and not event.get("bot_id") and bool(event.get("user")))
+
+
+def receive_file(curator: Curator, event: dict, client: WebClient) -> None:
+    curator.receive(event["user"], event.get("text", ""), event["files"], client, event["channel"], event.get("thread_ts"))
+
+
+def register(app: App, curator: Curator) -> None:
+    def where(body: dict) -> tuple[str, str | None, str]:
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id", "")
+        return channel, message.get("thread_ts") or message.get("ts"), (body.get("user") or {}).get("id", "")
+
+    @app.action(CONFIRM_ACTION)
+    def on_confirm(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        channel, thread, user = where(body)
+        curator.confirm(action["value"], user, client, channel, thread)
+
+    @app.action(CANCEL_ACTION)
+    def on_cancel(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        channel, thread, user = where(body)
+        curator.cancel(action["value"], user, client, channel, thread)
+
+    @app.event("app_home_opened")
+    def on_home(event: dict, client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "中小企業都市サミット 宣言 / Summit declarations"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": sources_text(curator.live)[:3000]}},
+        ]})
