@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -33,9 +33,18 @@ def page_routes(index: SummitIndex, public_url: str) -> list:
     def documents():
         return sorted(index.data.documents.values(), key=lambda d: -d.summit)
 
-    def source_url(key: str) -> str:
+    def source_url(key: str, offset: int | None = None) -> str:
+        """The published original (with #page=N when the page is known), else our copy of it."""
         doc = index.document(key)
-        return doc.source_url if doc and doc.source_url else f"/d/{quote(key)}/source"
+        if doc is None:
+            return ""
+        page = doc.page_of(offset) if offset is not None else 0
+        fragment = f"#page={page}" if page else ""
+        if doc.source_url:
+            return doc.source_url + fragment
+        if doc.original:
+            return f"/d/{quote(key)}/original{fragment}"
+        return f"/d/{quote(key)}/source"
 
     async def ask(request: Request) -> Response:
         question = request.query_params.get("q", "")
@@ -53,7 +62,8 @@ def page_routes(index: SummitIndex, public_url: str) -> list:
             return _html(not_found_page(documents(), request.query_params.get("q", "")), status=404)
         doc = index.document(found.document)
         share = f"{public_url}/p/{quote(found.id)}" if public_url else f"/p/{quote(found.id)}"
-        return _html(passage_page(found, doc, index.document_passages(doc.key), documents(), share, source_url(doc.key)))
+        return _html(passage_page(found, doc, index.document_passages(doc.key), documents(), share,
+                                  source_url(doc.key, found.start)))
 
     async def document(request: Request) -> Response:
         doc = index.document(request.path_params["key"])
@@ -67,8 +77,15 @@ def page_routes(index: SummitIndex, public_url: str) -> list:
             return PlainTextResponse("not found", status_code=404)
         return PlainTextResponse(text, headers=_HEADERS)
 
+    async def original(request: Request) -> Response:
+        path = index.original_path(request.path_params["key"])
+        if path is None:
+            return PlainTextResponse("not found", status_code=404)
+        return FileResponse(path, headers=_HEADERS)
+
     return [
         Route("/", ask, methods=["GET"]),
+        Route("/d/{key}/original", original, methods=["GET"]),
         Route("/p/{passage_id}", passage, methods=["GET"]),
         Route("/d/{key}", document, methods=["GET"]),
         Route("/d/{key}/source", source, methods=["GET"]),

@@ -12,6 +12,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from .answer import Answerer, LinkMaker
 from .corpus import Corpus, CorpusError
@@ -102,6 +103,14 @@ class SummitIndex:
             return self.corpus.source(doc) if doc else None
         except CorpusError:
             return None
+
+    def original_path(self, key: str) -> Path | None:
+        """The published file a document was extracted from (a PDF), if the corpus keeps it."""
+        doc = self.document(key)
+        if doc is None or not doc.original:
+            return None
+        path = (self.corpus.root / doc.original).resolve()
+        return path if path.is_file() and path.is_relative_to(self.corpus.root.resolve()) else None
 
     def summits(self) -> tuple[int, ...]:
         return tuple(sorted({d.summit for d in self.answerer.searcher.data.documents.values()}))
