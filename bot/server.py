@@ -49,11 +49,15 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
         body = await request.body()
         if len(body) > MAX_BODY:
             return JSONResponse({"error": "body too large"}, status_code=413)
-        if not verifier.is_valid_request(body, dict(request.headers)):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return JSONResponse({"error": "malformed body"}, status_code=400)
+        if not verifier.is_valid_request(text, dict(request.headers)):
             return JSONResponse({"error": "invalid signature or stale timestamp"}, status_code=401)
         try:
-            bolt_request = BoltRequest(body=body.decode("utf-8"), query=request.query_params, headers=request.headers)
-        except ValueError:  # malformed JSON or form body, invalid UTF-8
+            bolt_request = BoltRequest(body=text, query=request.query_params, headers=request.headers)
+        except ValueError:  # malformed JSON or form body
             return JSONResponse({"error": "malformed body"}, status_code=400)
         return to_starlette_response(await run_in_threadpool(bolt.dispatch, bolt_request))
 

@@ -148,7 +148,7 @@ _NOT_SHIFT_JIS = re.compile("[\x80\uf8f0-\uf8f3]")
 def _try_decode(raw: bytes, encoding: str) -> str | None:
     try:
         text = raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):  # UnicodeError, not only UnicodeDecodeError: "undefined", "punycode" raise it
         return None
     return None if encoding == "cp932" and _NOT_SHIFT_JIS.search(text) else text
 

@@ -312,12 +312,14 @@ class _Assembler:
 
     def open_section(self, title: str) -> None:
         self.entry = None
+        self._close_item()
         self.top = (title, _section_kind(title))
         self.headings = []
         self.items_in_section = 0
 
     def heading(self, unit: _Unit) -> None:
         self.entry = None
+        self._close_item()
         if self.top[1] == "preamble":
             # Numbered headings end a preamble: what follows is the declaration itself.
             self.top = ("", "declaration")
@@ -325,6 +327,11 @@ class _Assembler:
         if unit.style in styles:
             del self.headings[styles.index(unit.style):]
         self.headings.append((unit.style, unit.block.text))
+
+    def _close_item(self) -> None:
+        """A heading or section ends the last item: a paragraph after it does not continue the item's sentence."""
+        if self.drafts:
+            self.drafts[-1].after_item = False
 
     def item(self, unit: _Unit) -> None:
         if self.entry is not None:

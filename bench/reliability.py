@@ -1,0 +1,149 @@
+"""Reliability figures: load held, faults survived, bad input refused — written to docs/RELIABILITY.md.
+
+    .venv/bin/python bench/reliability.py
+
+Everything runs on loopback in this process: a fake of Slack's Web API and
+Socket Mode endpoint (tests/fakeslack.py), the real bot server (uvicorn), a
+fresh index in a temporary folder. The same scenarios are asserted by
+tests/test_load.py and tests/test_faults.py; this command records the numbers.
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index.embed import Embedder  # noqa: E402
+from index.service import SummitIndex, build  # noqa: E402
+from index.settings import Settings  # noqa: E402
+from tests.fakeslack import FakeSlack  # noqa: E402
+from tests.loadgen import http_load, socket_load  # noqa: E402
+from tests.slackbot import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, event_body, mention, post, running_bot  # noqa: E402
+from tests.test_faults import BAD_QUESTIONS  # noqa: E402
+
+
+def faults(url: str, slack) -> list[dict]:
+    """Each Slack fault injected once; the question must be answered exactly once."""
+    rows = []
+    for name, inject in (("429 with Retry-After: 1, twice", lambda: slack.fail_next("chat.postMessage", 429, count=2, retry_after=1)),
+                         ("500, twice", lambda: slack.fail_next("chat.postMessage", 500, count=2))):
+        channel = f"CF{len(rows)}"
+        inject()
+        post(url + "/slack/events", event_body(mention("東大阪市の条例は？", f"17000090{len(rows)}.0001", channel=channel), f"EvF{len(rows)}"))
+        slack.wait_for("chat.postMessage", where=lambda c, ch=channel: c.params.get("channel") == ch, timeout=30)
+        time.sleep(1.0)
+        count = sum(1 for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == channel)
+        rows.append({"fault": name, "answered": count})
+    return rows
+
+
+def bad_requests(url: str) -> list[dict]:
+    body = event_body(mention("岡谷は？", "1700009999.0001", channel="CBADREQ"), "EvBad")
+    cases = {
+        "no signature": dict(sign=False),
+        "wrong signature": dict(secret="wrong-secret"),
+        "timestamp 10 minutes old (replay)": dict(timestamp=int(time.time()) - 600),
+        "malformed JSON (signed)": dict(body=b"{not json"),
+        "invalid UTF-8 (signed)": dict(body=b"\xff\xfe"),
+        "unknown event type (signed)": dict(body=event_body({"type": "no_such_event"}, "EvUnknown")),
+        "2 MB body": dict(body=b"x" * 2_000_000),
+    }
+    rows = []
+    for name, kwargs in cases.items():
+        payload = kwargs.pop("body", body)
+        status, _, _ = post(url + "/slack/events", payload, **kwargs)
+        rows.append({"request": name, "status": status})
+    return rows
+
+
+def bad_questions(url: str, slack) -> list[dict]:
+    rows = []
+    for i, (name, text) in enumerate(BAD_QUESTIONS.items()):
+        channel = f"CQ{i}"
+        post(url + "/slack/events", event_body(mention(text, f"17000091{i:02d}.0001", channel=channel), f"EvQ{i}"))
+        [reply] = slack.wait_for("chat.postMessage", where=lambda c, ch=channel: c.params.get("channel") == ch, timeout=30)
+        rows.append({"question": name, "reply": str(reply.params.get("text", ""))[:80]})
+    return rows
+
+
+def main() -> None:
+    log_buffer = io.StringIO()
+    logging.basicConfig(level=logging.INFO, stream=log_buffer)
+    settings = replace(Settings.from_env(), index_dir=Path(tempfile.mkdtemp(prefix="summitbot-rel-")))
+    embedder = Embedder(settings.embed_model, settings.cache_dir)
+    build(settings, progress=False, embedder=embedder)
+    index = SummitIndex.open(settings, embedder=embedder)
+    db = Path(tempfile.mkdtemp(prefix="summitbot-rel-db-"))
+    report: dict = {}
+    with FakeSlack() as slack, running_bot(slack, index, settings, db / "http.sqlite3", "http") as bot:
+        http_load(bot.url, slack, total=40, senders=10, run="0")
+        report["http_load"] = http_load(bot.url, slack, total=200, senders=20, run="1").summary()
+        report["faults"] = faults(bot.url, slack)
+        report["bad_requests"] = bad_requests(bot.url)
+        report["bad_questions"] = bad_questions(bot.url, slack)
+    with FakeSlack() as slack, running_bot(slack, index, settings, db / "socket.sqlite3", "socket"):
+        slack.wait_for_socket(timeout=15)
+        report["socket_load"] = socket_load(slack, total=200, senders=20, run="2").summary()
+        slack.drop_socket_connections()
+        deadline = time.time() + 40
+        while slack.socket_connections < 2 and time.time() < deadline:
+            time.sleep(0.2)
+        report["socket_reconnected"] = slack.socket_connections >= 2
+    logs = log_buffer.getvalue()
+    report["secrets_in_logs"] = sum(logs.count(s) for s in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET))
+    (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
+    (ROOT / "bench" / "results" / "reliability.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    (ROOT / "docs" / "RELIABILITY.md").write_text(markdown(report), encoding="utf-8")
+    print(markdown(report))
+
+
+def markdown(r: dict) -> str:
+    def load_row(name: str, s: dict) -> str:
+        return (f"| {name} | {s['questions']} from {s['senders']} senders | {s['acknowledged']} | {s['ack_p50_ms']} / {s['ack_p99_ms']} / {s['ack_max_ms']} ms "
+                f"| {s['answered_once']} | {s['lost']} | {s['answered_twice_or_more']} | {s['rss_before_mb']} → {s['rss_after_mb']} MB |")
+    lines = [
+        "# Reliability", "",
+        "Produced by `.venv/bin/python bench/reliability.py` (all on loopback: the real server, a fake Slack",
+        "speaking the real protocols, a fresh index). Asserted by `tests/test_load.py` and `tests/test_faults.py`.", "",
+        "## Load", "",
+        "| path | questions | acknowledged | ack p50 / p99 / max | answered once | lost | answered twice | memory (RSS) |",
+        "|---|---|---|---|---|---|---|---|",
+        load_row("HTTP (signed events)", r["http_load"]),
+        load_row("Socket Mode (envelopes)", r["socket_load"]), "",
+        "## Slack faults", "",
+        "| fault | answers posted |", "|---|---|",
+        *[f"| {row['fault']} | {row['answered']} |" for row in r["faults"]],
+        f"| websocket dropped | reconnected: {'yes' if r['socket_reconnected'] else 'NO'} |", "",
+        "## Bad requests", "", "| request | status |", "|---|---|",
+        *[f"| {row['request']} | {row['status']} |" for row in r["bad_requests"]], "",
+        "## Bad questions", "", "| question | reply (start) |", "|---|---|",
+        *[f"| {row['question']} | {row['reply'].replace('|', '/')} |" for row in r["bad_questions"]], "",
+        "## Secrets", "",
+        f"Occurrences of the bot token, app token or signing secret in everything the server logged: {r['secrets_in_logs']}.",
+        "",
+        verdict(r),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def verdict(r: dict) -> str:
+    loads = (r["http_load"], r["socket_load"])
+    lost = sum(s["lost"] for s in loads)
+    doubled = sum(s["answered_twice_or_more"] for s in loads) + sum(1 for f in r["faults"] if f["answered"] > 1)
+    missing = sum(1 for f in r["faults"] if f["answered"] == 0)
+    if lost == doubled == missing == 0:
+        return "Lost: nothing — every question above was acknowledged and answered exactly once."
+    return f"Lost: {lost + missing} question(s); answered more than once: {doubled}."
+
+
+if __name__ == "__main__":
+    main()

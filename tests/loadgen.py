@@ -1,0 +1,140 @@
+"""Load on loopback: many signed questions from concurrent senders, over HTTP or Socket Mode.
+
+Used by tests/test_load.py (asserts) and bench/reliability.py (records the figures).
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .slackbot import event_body, mention, post
+
+QUESTIONS = [
+    "What did 岡谷 commit to?", "住工混在問題について国に何を求めている？", "東大阪市の条例は？",
+    "エネルギーコストの高騰について国に何を求めていますか？", "How will Sumida use vacant factories?",
+    "第8回で事業承継について何と言っている？", "川口商工会議所のブランド認定は？", "明日の天気は？",
+]
+
+
+def rss_mb() -> float:
+    """Resident memory of this process (the bot runs in it), from /proc."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class LoadResult:
+    sent: int
+    senders: int
+    acked: int = 0
+    ack_ms: list[float] = field(default_factory=list, repr=False)
+    replies_per_question: Counter = field(default_factory=Counter, repr=False)
+    seconds: float = 0.0
+    rss_before_mb: float = 0.0
+    rss_after_mb: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def answered_once(self) -> int:
+        return sum(1 for n in self.replies_per_question.values() if n == 1)
+
+    @property
+    def lost(self) -> int:
+        return self.sent - len(self.replies_per_question)
+
+    @property
+    def duplicated(self) -> int:
+        return sum(1 for n in self.replies_per_question.values() if n > 1)
+
+    def summary(self) -> dict:
+        ms = sorted(self.ack_ms) or [0.0]
+        return {
+            "questions": self.sent, "senders": self.senders, "acknowledged": self.acked,
+            "ack_p50_ms": round(statistics.median(ms), 1), "ack_p99_ms": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))], 1),
+            "ack_max_ms": round(ms[-1], 1), "answered_once": self.answered_once, "lost": self.lost,
+            "answered_twice_or_more": self.duplicated, "seconds": round(self.seconds, 1),
+            "rss_before_mb": round(self.rss_before_mb), "rss_after_mb": round(self.rss_after_mb), "errors": self.errors[:5],
+        }
+
+
+def _thread_ts(i: int, run: str) -> str:
+    return f"17{run}{i:06d}.000100"
+
+
+def _collect(slack, result: LoadResult, threads: set[str], timeout: float) -> None:
+    """Wait until every question has a reply (or time runs out), then count replies per question."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        posted = {c.params.get("thread_ts") for c in slack.calls_to("chat.postMessage")} & threads
+        if len(posted) == len(threads):
+            break
+        time.sleep(0.2)
+    time.sleep(1.0)  # a late duplicate would show up here
+    result.replies_per_question = Counter(
+        c.params.get("thread_ts") for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts") in threads
+    )
+
+
+def http_load(url: str, slack, total: int = 200, senders: int = 20, run: str = "1", timeout: float = 180) -> LoadResult:
+    """`total` signed app_mention events from `senders` concurrent clients; every one must be answered once."""
+    result = LoadResult(total, senders, rss_before_mb=rss_mb())
+    lock = threading.Lock()
+
+    def send(i: int) -> None:
+        ts = _thread_ts(i, run)
+        body = event_body(mention(QUESTIONS[i % len(QUESTIONS)], ts, channel=f"CLOAD{i % senders:02d}"), f"EvL{run}-{i}")
+        try:
+            status, _, seconds = post(url + "/slack/events", body)
+        except OSError as error:
+            with lock:
+                result.errors.append(repr(error))
+            return
+        with lock:
+            result.ack_ms.append(seconds * 1000)
+            result.acked += status == 200
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=senders) as pool:
+        list(pool.map(send, range(total)))
+    _collect(slack, result, {_thread_ts(i, run) for i in range(total)}, timeout)
+    result.seconds = time.perf_counter() - started
+    result.rss_after_mb = rss_mb()
+    return result
+
+
+def socket_load(slack, total: int = 200, senders: int = 20, run: str = "2", timeout: float = 180) -> LoadResult:
+    """The same through Socket Mode: envelopes from `senders` threads; every envelope acked, every question answered once."""
+    result = LoadResult(total, senders, rss_before_mb=rss_mb())
+    lock = threading.Lock()
+
+    def send(i: int) -> None:
+        ts = _thread_ts(i, run)
+        payload = json.loads(event_body(mention(QUESTIONS[i % len(QUESTIONS)], ts, channel=f"CSOCK{i % senders:02d}"),
+                                        f"EvS{run}-{i}"))
+        started = time.perf_counter()
+        envelope = slack.send_envelope(payload)
+        try:
+            slack.wait_for_ack(envelope, timeout=10)
+        except AssertionError as error:
+            with lock:
+                result.errors.append(str(error)[:200])
+            return
+        with lock:
+            result.ack_ms.append((time.perf_counter() - started) * 1000)
+            result.acked += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=senders) as pool:
+        list(pool.map(send, range(total)))
+    _collect(slack, result, {_thread_ts(i, run) for i in range(total)}, timeout)
+    result.seconds = time.perf_counter() - started
+    result.rss_after_mb = rss_mb()
+    return result
