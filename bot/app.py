@@ -24,7 +24,7 @@ def web_client(settings: BotSettings) -> WebClient:
     return WebClient(
         token=settings.bot_token,
         base_url=settings.api_url or WebClient.BASE_URL,
-        timeout=15,
+        timeout=settings.timeout,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from urllib.error import URLError
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from .records import Records
 log = logging.getLogger(__name__)
 
 PAGE = 5
+POST_ATTEMPTS = 3
+ANSWER_EVENT = "summitbot_answer"  # message metadata that marks a posted answer with its record id
 DM_CONTEXT_SECONDS = 15 * 60  # a flat DM conversation keeps its context this long
 _MENTION = re.compile(r"<[@!#][^>]*>")
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
@@ -86,7 +89,7 @@ class Responder:
             self._post(client, question, post, text=escape(str(error)), blocks=None)
             return None
         blocks = answer_blocks(answer, record_id, question_shown=post is not None)
-        response = self._post(client, question, post, text=fallback_text(answer), blocks=blocks)
+        response = self._post(client, question, post, text=fallback_text(answer), blocks=blocks, record_id=record_id)
         self.records.answered(record_id, effective, answer, reply_ts=(response or {}).get("ts", ""))
         return answer
 
@@ -100,7 +103,8 @@ class Responder:
         client.chat_postMessage(channel=channel, thread_ts=thread, blocks=more_blocks(answer, record_id),
                                 text=fallback_text(answer), unfurl_links=False, unfurl_media=False)
 
-    def _post(self, client: WebClient, question: Question, post, text: str, blocks: list[dict] | None) -> dict | None:
+    def _post(self, client: WebClient, question: Question, post, text: str, blocks: list[dict] | None,
+              record_id: str = "") -> dict | None:
         kwargs = {"text": text, "unfurl_links": False, "unfurl_media": False}
         if blocks is not None:
             kwargs["blocks"] = blocks
@@ -108,7 +112,37 @@ class Responder:
             if post is not None:
                 post(response_type="in_channel", **kwargs)
                 return None
-            return client.chat_postMessage(channel=question.channel, thread_ts=question.reply_thread, **kwargs).data
+            if record_id:
+                kwargs["metadata"] = {"event_type": ANSWER_EVENT, "event_payload": {"record": record_id}}
+            return self._post_once(client, question, kwargs, record_id)
         except SlackApiError as error:
             log.error("could not post the answer to %s: %s", question.key, error.response.get("error"))
             return None
+
+    def _post_once(self, client: WebClient, question: Question, kwargs: dict, record_id: str) -> dict | None:
+        """Post; after a timeout or a dropped connection, post again only if the first did not land."""
+        for attempt in range(POST_ATTEMPTS):
+            try:
+                return client.chat_postMessage(channel=question.channel, thread_ts=question.reply_thread, **kwargs).data
+            except (TimeoutError, URLError, OSError) as error:
+                log.warning("posting the answer to %s failed (%s); checking before trying again", question.key,
+                            type(error).__name__)
+                time.sleep(1 + attempt)
+                if record_id and self._landed(client, question, record_id):
+                    return None
+        log.error("could not post the answer to %s after %d attempts", question.key, POST_ATTEMPTS)
+        return None
+
+    @staticmethod
+    def _landed(client: WebClient, question: Question, record_id: str) -> bool:
+        """Whether an answer carrying this record id is already in the thread (or the DM)."""
+        try:
+            if question.reply_thread:
+                messages = client.conversations_replies(channel=question.channel, ts=question.reply_thread,
+                                                        include_all_metadata=True)["messages"]
+            else:
+                messages = client.conversations_history(channel=question.channel, limit=20,
+                                                        include_all_metadata=True)["messages"]
+        except (SlackApiError, TimeoutError, URLError, OSError):
+            return False
+        return any((m.get("metadata") or {}).get("event_payload", {}).get("record") == record_id for m in messages)

@@ -19,6 +19,7 @@ class BotSettings:
     app_token: str = field(default="", repr=False)
     signing_secret: str = field(default="", repr=False)
     api_url: str = ""  # Web API base, e.g. for GovSlack; "" means slack_sdk's default
+    timeout: float = 15.0  # seconds a Web API call may take before it counts as failed
     host: str = "127.0.0.1"
     port: int = 8080
     admins: frozenset[str] = frozenset()
@@ -35,6 +36,7 @@ class BotSettings:
             app_token=env.get("SLACK_APP_TOKEN", "").strip(),
             signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
             api_url=api_url,
+            timeout=float(env.get("SLACK_TIMEOUT", "15")),
             host=env.get("SUMMITBOT_HOST", "127.0.0.1"),
             port=int(env.get("SUMMITBOT_PORT", "8080")),
             admins=frozenset(a.strip() for a in env.get("SUMMITBOT_ADMINS", "").split(",") if a.strip()),

@@ -570,6 +570,14 @@ class FakeSlack:
                 m["reply_count"] = len(replies)
         return {"ok": True, "messages": thread, "has_more": False, "response_metadata": {"next_cursor": ""}}
 
+    def _conversations_history(self, params: JsonDict) -> JsonDict:
+        """Top-level messages of a channel, newest first (as Slack returns them)."""
+        channel = str(params.get("channel", ""))
+        limit = int(params.get("limit") or 100)
+        top = [dict(m) for ch, m in self._messages if ch == channel and m.get("thread_ts") in (None, m.get("ts"))]
+        top.sort(key=lambda m: _ts_key(str(m.get("ts"))), reverse=True)
+        return {"ok": True, "messages": top[:limit], "has_more": len(top) > limit}
+
     def _conversations_info(self, params: JsonDict) -> JsonDict:
         channel = str(params.get("channel", ""))
         if not channel:
@@ -746,6 +754,7 @@ _METHODS: dict[str, Callable[[FakeSlack, JsonDict], JsonDict]] = {
     "assistant.threads.setSuggestedPrompts": FakeSlack._ok,
     "assistant.threads.setTitle": FakeSlack._ok,
     "conversations.replies": FakeSlack._conversations_replies,
+    "conversations.history": FakeSlack._conversations_history,
     "conversations.info": FakeSlack._conversations_info,
     "files.info": FakeSlack._files_info,
     "apps.connections.open": FakeSlack._apps_connections_open,

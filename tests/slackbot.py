@@ -60,9 +60,9 @@ class RunningBot:
         self.records.close()
 
 
-def running_bot(slack, service, built, database: Path, mode: str) -> RunningBot:
+def running_bot(slack, service, built, database: Path, mode: str, timeout: float = 15.0) -> RunningBot:
     """The bot connected to a FakeSlack in HTTP or Socket Mode."""
-    return RunningBot(bot_settings(built, slack.api_url, mode), service, database)
+    return RunningBot(replace(bot_settings(built, slack.api_url, mode), timeout=timeout), service, database)
 
 
 def bot_settings(index_settings, api_url: str, mode: str) -> BotSettings:

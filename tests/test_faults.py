@@ -22,7 +22,8 @@ BAD_QUESTIONS = {
 
 @pytest.fixture(scope="module")
 def http_bot(slack, service, built, tmp_path_factory):
-    with running_bot(slack, service, built, tmp_path_factory.mktemp("db") / "r.sqlite3", "http") as bot:
+    # a short Web API timeout, so that the timeout test does not wait 15 s
+    with running_bot(slack, service, built, tmp_path_factory.mktemp("db") / "r.sqlite3", "http", timeout=2.0) as bot:
         yield bot
 
 
@@ -41,6 +42,30 @@ def test_server_errors_are_retried_without_double_posts(slack, http_bot):
     time.sleep(1.0)
     failed = [c for c in slack.calls if c.method == "chat.postMessage" and c.status == 500]
     assert len(failed) == 2 and len(replies(slack, "C500")) == 1
+
+
+@pytest.mark.parametrize("where", ["thread", "dm"])
+def test_a_post_that_times_out_but_landed_is_not_repeated(slack, http_bot, where):
+    slack.delay_next("chat.postMessage", 4.0)  # arrives (and is posted) at once; the response comes too late
+    if where == "thread":
+        channel = "CTIMEOUT"
+        ask(http_bot, "東大阪市の条例は？", "1700000711.0001", channel)
+    else:
+        channel = "DTIMEOUT"
+        event = {"type": "message", "channel_type": "im", "user": "U0007", "text": "東大阪市の条例は？",
+                 "ts": "1700000712.0001", "channel": channel, "event_ts": "1700000712.0001"}
+        assert post(http_bot.url + "/slack/events", event_body(event, "Ev-timeout-dm"))[0] == 200
+    slack.wait_for("chat.postMessage", where=lambda c: c.params.get("channel") == channel, timeout=30)
+    time.sleep(6.0)  # the timeout, the check and any second attempt
+    assert len(replies(slack, channel)) == 1
+    assert slack.calls_to("conversations.replies" if where == "thread" else "conversations.history")
+
+
+def test_an_api_error_is_reported_not_retried_blindly(slack, http_bot):
+    slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "fatal_error"})
+    ask(http_bot, "岡谷は？", "1700000713.0001", "CFATAL")
+    time.sleep(2.0)
+    assert replies(slack, "CFATAL") == []  # an API error (not a lost response) is reported, not retried blindly
 
 
 def test_repeated_rate_limits(slack, http_bot):
