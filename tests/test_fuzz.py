@@ -34,8 +34,9 @@ Extraction (`extract`) of random bytes, truncated/spliced/bit-flipped copies
 of a real reportlab PDF and PDFs drawn with random text either returns (and
 its text then satisfies all of the above) or raises `ExtractionError`.
 
-No example database is written (`database=None`): a failure prints its
-minimal example, which is what to turn into a regular test.
+No example database is kept (`database=None`) and Hypothesis's cache goes to
+the temporary directory, not the working tree: a failure prints its minimal
+example, which is what to turn into an `@example` or a regular test.
 """
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from index.extract import ExtractionError, extract
 from index.model import Document
@@ -60,6 +62,8 @@ from index.textnorm import compact
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILES = sorted((ROOT / "corpus" / "documents").glob("*.txt"))
+# Hypothesis caches what it learns under ./.hypothesis; keep the working tree clean.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "summitbot-hypothesis")
 DOC = Document(key="fuzz", summit=99, title="ファズ宣言", host_city="墨田区", file="fuzz.txt")
 
 # FUZZ_SCALE=10 multiplies every example budget, for a longer soak than the default run (~25 s).
@@ -102,7 +106,7 @@ def content_chars(source: str) -> tuple[str, list[int]]:
 def _composes(char: str) -> bool:
     """Whether NFKC may merge this character with a neighbour (so `compact` is not slice-stable)."""
     return any(unicodedata.category(c).startswith("M") or "\u1100" <= c <= "\u11ff"
-               for c in unicodedata.normalize("NFKD", char))
+               for c in unicodedata.normalize("NFKC", char))
 
 
 def has_layout_prefix(source: str) -> bool:
