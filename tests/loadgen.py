@@ -83,6 +83,17 @@ def _collect(slack, result: LoadResult, threads: set[str], timeout: float) -> No
     )
 
 
+def _drive(send, result: LoadResult, slack, run: str, timeout: float) -> LoadResult:
+    """Send every question from `result.senders` threads, then wait for and count the replies."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=result.senders) as pool:
+        list(pool.map(send, range(result.sent)))
+    _collect(slack, result, {_thread_ts(i, run) for i in range(result.sent)}, timeout)
+    result.seconds = time.perf_counter() - started
+    result.rss_after_mb = rss_mb()
+    return result
+
+
 def http_load(url: str, slack, total: int = 200, senders: int = 20, run: str = "1", timeout: float = 180) -> LoadResult:
     """`total` signed app_mention events from `senders` concurrent clients; every one must be answered once."""
     result = LoadResult(total, senders, rss_before_mb=rss_mb())
@@ -101,13 +112,7 @@ def http_load(url: str, slack, total: int = 200, senders: int = 20, run: str = "
             result.ack_ms.append(seconds * 1000)
             result.acked += status == 200
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=senders) as pool:
-        list(pool.map(send, range(total)))
-    _collect(slack, result, {_thread_ts(i, run) for i in range(total)}, timeout)
-    result.seconds = time.perf_counter() - started
-    result.rss_after_mb = rss_mb()
-    return result
+    return _drive(send, result, slack, run, timeout)
 
 
 def socket_load(slack, total: int = 200, senders: int = 20, run: str = "2", timeout: float = 180) -> LoadResult:
@@ -131,10 +136,4 @@ def socket_load(slack, total: int = 200, senders: int = 20, run: str = "2", time
             result.ack_ms.append((time.perf_counter() - started) * 1000)
             result.acked += 1
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=senders) as pool:
-        list(pool.map(send, range(total)))
-    _collect(slack, result, {_thread_ts(i, run) for i in range(total)}, timeout)
-    result.seconds = time.perf_counter() - started
-    result.rss_after_mb = rss_mb()
-    return result
+    return _drive(send, result, slack, run, timeout)
