@@ -8,7 +8,7 @@ TORCH_INDEX_URL ?=
 TORCH_PIP_ARGS := $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL),)
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install model index run demo test eval bench clean
+.PHONY: install index run test eval bench clean
 
 install: $(INSTALLED)
 
@@ -31,6 +31,11 @@ test: install
 
 eval: index
 	$(BIN)/summitbot eval eval/dev_questions.jsonl eval/questions.jsonl eval/heldout_questions.jsonl --json bench/results/eval.json
+
+# The figures in the README and docs/RELIABILITY.md: quality, speed, reliability (each rerunnable alone).
+bench: eval
+	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/reliability.py
 
 clean:
 	rm -rf .index .pytest_cache tests/artifacts
