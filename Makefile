@@ -32,9 +32,10 @@ test: install
 eval: index
 	$(BIN)/summitbot eval eval/dev_questions.jsonl eval/questions.jsonl eval/heldout_questions.jsonl --json bench/results/eval.json
 
-# The figures in the README and docs/RELIABILITY.md: quality, speed, reliability (each rerunnable alone).
-bench: eval
-	$(BIN)/python bench/speed.py
+# The figures in the README (quality, speed, scale: bench/results/) and docs/RELIABILITY.md.
+# About 15 min; the first run also embeds 10k synthetic passages (~10 min, kept in .bench-cache/).
+bench: install
+	$(BIN)/python bench/run.py
 	$(BIN)/python bench/reliability.py
 
 clean:

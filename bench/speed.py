@@ -1,80 +1,187 @@
-"""Speed of the retrieval core on this machine: build time, model load, warm `ask` latency.
+"""Speed and memory of the real thing on this machine: build, cold start, warm ask, query embedding.
 
-    .venv/bin/python bench/speed.py [--out bench/results/speed.json]
+    .venv/bin/python bench/speed.py
 
-Builds a fresh index in a temporary folder (so the figure includes parsing,
-embedding and writing), then asks every question of the eval sets in one
-warm process. Targets (issue "retrieval core"): build of both documents
-≤ 30 s including model load; warm ask p50 ≤ 50 ms on 2 CPU cores.
+  build        `summitbot index build` as a fresh process into an empty folder (nothing cached but the
+               converted model): wall time and peak memory; then, in process with the model loaded,
+               the build alone, as passages (and texts embedded) per second.
+  cold start   `summitbot serve` as a fresh process in HTTP mode against the fake Slack
+               (tests/fakeslack.py) on loopback: time until /healthz answers, and until the answer to a
+               signed app_mention sent at that moment is posted; its peak memory after 20 questions.
+  warm ask     every question of eval/*.jsonl through SummitIndex.ask in one warm process, and the
+               query embedding alone (the floor the model sets).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import platform
-import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import RESULTS, ROOT, machine, summary_ms
 
-from index.embed import Embedder  # noqa: E402
-from index.evaluate import load_questions  # noqa: E402
-from index.service import SummitIndex, build  # noqa: E402
-from index.settings import Settings  # noqa: E402
+from index.embed import Embedder, resolve_model
+from index.evaluate import load_questions
+from index.service import SummitIndex, build
+from index.settings import Settings
+from tests.fakeslack import FakeSlack
+from tests.slackbot import BOT_TOKEN, SIGNING_SECRET, event_body, free_port, mention, post
+
+SUMMITBOT = str(Path(sys.executable).parent / "summitbot")
+SERVE_QUESTIONS = 20
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+def questions() -> list[str]:
+    return list(dict.fromkeys(q["q"] for f in sorted((ROOT / "eval").glob("*.jsonl")) for q in load_questions(f)))
 
 
-def measure() -> dict:
-    settings = replace(Settings.from_env(), index_dir=Path(tempfile.mkdtemp(prefix="summitbot-bench-")))
+def build_process(index_dir: Path) -> dict:
+    """A fresh `summitbot index build`: wall time and the peak resident memory of that process."""
+    env = {**os.environ, "SUMMITBOT_INDEX_DIR": str(index_dir)}
+    with tempfile.TemporaryFile("w+") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen([SUMMITBOT, "index", "build", "--quiet"], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=errors, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        if status != 0:
+            errors.seek(0)
+            raise SystemExit(f"index build failed: {errors.read()}")
+    return {"wall_s": round(wall, 2), "peak_memory_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def build_in_process(settings: Settings) -> tuple[dict, Embedder]:
+    """Model load, then the build alone (parse, embed every text, BM25, write), in a fresh folder."""
     started = time.perf_counter()
     embedder = Embedder(settings.embed_model, settings.cache_dir)
     model_load = time.perf_counter() - started
-    build(settings, progress=False, embedder=embedder)
-    build_total = time.perf_counter() - started
-    service = SummitIndex.open(settings, embedder=embedder)
-    questions = [q["q"] for f in sorted((ROOT / "eval").glob("*.jsonl")) for q in load_questions(f)]
-    service.ask(questions[0])  # first call warms caches (tokenizer, MeCab)
-    ask_ms, embed_ms = [], []
-    for question in questions:
-        t0 = time.perf_counter()
-        service.ask(question)
-        ask_ms.append((time.perf_counter() - t0) * 1000)
-        t0 = time.perf_counter()
-        embedder.encode_queries([question])
-        embed_ms.append((time.perf_counter() - t0) * 1000)
-    passages = len(service.answerer.searcher.data.passages)
+    fresh = replace(settings, index_dir=Path(tempfile.mkdtemp(prefix="summitbot-bench-build-")))
+    started = time.perf_counter()
+    report = build(fresh, progress=False, embedder=embedder)
+    seconds = time.perf_counter() - started
     return {
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-        "model": settings.embed_model,
-        "passages": passages,
         "model_load_s": round(model_load, 2),
-        "index_build_s_including_model_load": round(build_total, 2),
-        "build_passages_per_s": round(passages / (build_total - model_load), 1),
-        "questions": len(questions),
-        "warm_ask_ms": {"p50": round(statistics.median(ask_ms), 1), "p95": round(percentile(ask_ms, 0.95), 1),
-                        "max": round(max(ask_ms), 1)},
-        "query_embedding_ms": {"p50": round(statistics.median(embed_ms), 1), "p95": round(percentile(embed_ms, 0.95), 1)},
-    }
+        "build_s": round(seconds, 2),
+        "passages": report.passages,
+        "texts_embedded": report.embedded,
+        "passages_per_s": round(report.passages / seconds, 1),
+        "texts_per_s": round(report.embedded / seconds, 1),
+    }, embedder
+
+
+def _vm_peak_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _wait_healthy(process: subprocess.Popen, port: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"summitbot serve exited: {process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("summitbot serve did not become healthy")
+
+
+def cold_start(index_dir: Path, asked: list[str], workdir: Path) -> dict:
+    """Spawn `summitbot serve`, ask in Slack as soon as it is up, time the answer; then its peak memory."""
+    port = free_port()
+    with FakeSlack() as slack:
+        env = {**os.environ, "SUMMITBOT_INDEX_DIR": str(index_dir), "SUMMITBOT_DB": str(workdir / "records.sqlite3"),
+               "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url}
+        env.pop("SLACK_APP_TOKEN", None)
+        started = time.monotonic()
+        process = subprocess.Popen([SUMMITBOT, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+        try:
+            _wait_healthy(process, port)
+            healthy = time.monotonic() - started
+            url = f"http://127.0.0.1:{port}/slack/events"
+            post(url, event_body(mention(asked[0], "1700000000.000100"), "EvCold"))
+            [first] = slack.wait_for("chat.postMessage", timeout=60)
+            answered = first.time - started
+            for i, question in enumerate(asked[1:SERVE_QUESTIONS], 1):
+                post(url, event_body(mention(question, f"17000000{i:02d}.000100"), f"EvWarm{i}"))
+                slack.wait_for("chat.postMessage", count=i + 1, timeout=60)
+            peak = _vm_peak_mb(process.pid)
+        finally:
+            process.terminate()
+            process.communicate(timeout=30)
+    return {"to_healthy_s": round(healthy, 2), "to_first_answer_s": round(answered, 2),
+            "peak_memory_mb_after_questions": peak, "questions": min(len(asked), SERVE_QUESTIONS)}
+
+
+def warm(service: SummitIndex, asked: list[str]) -> dict:
+    service.ask(asked[0])  # warms the tokenizer and MeCab
+    ask, embed = [], []
+    for question in asked:
+        started = time.perf_counter()
+        service.ask(question)
+        ask.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        service.embedder.encode_queries([question])
+        embed.append(time.perf_counter() - started)
+    return {"questions": len(asked), "ask_ms": summary_ms(ask), "query_embedding_ms": summary_ms(embed)}
+
+
+def run(index_dir: Path | None = None) -> dict:
+    """All speed figures; the fresh index is built into `index_dir` (a temporary folder by default)."""
+    index_dir = index_dir or Path(tempfile.mkdtemp(prefix="summitbot-bench-"))
+    settings = replace(Settings.from_env(), index_dir=index_dir)
+    asked = questions()
+    resolve_model(settings.embed_model, settings.cache_dir)  # a first use converts the model: not timed
+    print("— build (fresh process)", flush=True)
+    process = build_process(index_dir)
+    print("— build (in process)", flush=True)
+    in_process, embedder = build_in_process(settings)
+    print("— cold start of summitbot serve", flush=True)
+    start = cold_start(index_dir, asked, Path(tempfile.mkdtemp(prefix="summitbot-bench-serve-")))
+    print("— warm ask", flush=True)
+    service = SummitIndex.open(settings, embedder=embedder)
+    return {"machine": machine(), "model": settings.embed_model, "build_process": process,
+            "build": in_process, "cold_start": start, "warm": warm(service, asked)}
+
+
+def markdown(result: dict) -> str:
+    b, p, c, w = result["build"], result["build_process"], result["cold_start"], result["warm"]
+    rows = [
+        ("index build, fresh process (parse, load model, embed all, write)", f"{p['wall_s']} s",
+         f"peak {p['peak_memory_mb']} MB"),
+        ("index build alone, model loaded", f"{b['build_s']} s",
+         f"{b['passages_per_s']} passages/s ({b['passages']} passages, {b['texts_per_s']} texts embedded/s)"),
+        ("model load", f"{b['model_load_s']} s", ""),
+        ("`summitbot serve` cold start to /healthz", f"{c['to_healthy_s']} s", ""),
+        ("`summitbot serve` cold start to first answer in Slack", f"{c['to_first_answer_s']} s",
+         f"peak {c['peak_memory_mb_after_questions']} MB after {c['questions']} questions"),
+        ("warm ask, in process", f"p50 {w['ask_ms']['p50']} ms", f"p95 {w['ask_ms']['p95']} ms ({w['questions']} questions)"),
+        ("query embedding alone", f"p50 {w['query_embedding_ms']['p50']} ms", f"p95 {w['query_embedding_ms']['p95']} ms"),
+    ]
+    lines = [f"{result['machine']}; model {result['model']}.", "", "| measure | time | notes |", "|---|---|---|"]
+    return "\n".join(lines + [f"| {a} | {b_} | {n} |" for a, b_, n in rows]) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speed.json")
+    parser.add_argument("--out", type=Path, default=RESULTS / "speed.json")
     args = parser.parse_args()
-    result = measure()
+    result = run()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=1))
+    args.out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
 
 
 if __name__ == "__main__":

@@ -156,6 +156,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     data = service.answerer.searcher.data
     print(f"index {report.version}: {report.passages} passages from {len(data.documents)} documents in {seconds:.1f} s "
           f"(embedded {report.embedded} new texts, reused {report.reused}) → {settings.index_dir}")
+    print(f"  {report.dense_index} over {report.passages} passages")
     for label, keys in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if keys:
             print(f"  {label}: {', '.join(keys)}")

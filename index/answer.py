@@ -114,7 +114,7 @@ class Answerer:
         if len(passage.text) <= SHORT_PASSAGE or result.query_vector is None:
             return 0, len(passage.text)
         data = self.searcher.data
-        rows = np.flatnonzero(data.sentence_owner == hit.row)
+        rows = data.sentence_rows(hit.row)
         if len(rows) == 0:
             return 0, len(passage.text)
         scores = data.sentence_vectors[rows] @ result.query_vector

@@ -19,8 +19,8 @@ from .model import Hit, QueryAnalysis
 from .query import QueryAnalyzer
 from .store import IndexData
 
-
 DENSE_DEPTH = 1000  # passages scored by faiss per question; beyond the corpus size, all are
+MAX_HITS = 200  # hits kept per question: more than anyone pages through with "More results"
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Weights:
 @dataclass(frozen=True)
 class SearchResult:
     analysis: QueryAnalysis
-    hits: tuple[Hit, ...]  # best first, all candidates that passed the filters
+    hits: tuple[Hit, ...]  # best first: candidates that passed the filters, at most MAX_HITS
     notice: str = ""  # why the filters were relaxed or matched nothing
     filtered: bool = False  # an entity (city, chamber) restricted the candidates
     query_vector: np.ndarray | None = None  # for choosing excerpt sentences
@@ -64,17 +64,20 @@ class Searcher:
     # ------------------------------------------------------------------ signals
 
     def dense_scores(self, query: np.ndarray) -> np.ndarray:
-        """Cosine of the question with each passage (from faiss), blended with its best sentence."""
+        """Cosine of the question with each passage faiss finds, blended with its best sentence.
+
+        Passages beyond the first DENSE_DEPTH faiss returns score -1 (all are
+        returned while the corpus is smaller than that).
+        """
         count = len(self.data.passages)
-        passage = np.full(count, -1.0, dtype=np.float32)
+        dense = np.full(count, -1.0, dtype=np.float32)
         scores, rows = self.data.dense.search(query[None, :], min(count, DENSE_DEPTH))
         found = rows[0] >= 0
-        passage[rows[0][found]] = scores[0][found]
-        sentence = np.full(len(passage), -1.0, dtype=np.float32)
-        if len(self.data.sentence_vectors):
-            np.maximum.at(sentence, self.data.sentence_owner, self.data.sentence_vectors @ query)
+        rows, passage = rows[0][found], scores[0][found]
+        sentence = self.data.best_sentence_scores(rows, query)
         share = self.weights.sentence
-        return (1 - share) * passage + share * np.maximum(sentence, passage)
+        dense[rows] = (1 - share) * passage + share * np.maximum(sentence, passage)
+        return dense
 
     def lexical_scores(self, analysis: QueryAnalysis) -> np.ndarray:
         own = tokenize(analysis.residual)
@@ -146,6 +149,8 @@ class Searcher:
         if analysis.kinds:
             score = score + self.weights.kind * np.isin(self._kinds, analysis.kinds)
         rows = np.flatnonzero(mask)
+        if len(rows) > MAX_HITS:  # a large corpus: sort only the best, not every passage
+            rows = np.sort(rows[np.argpartition(-score[rows], MAX_HITS)[:MAX_HITS]])
         order = rows[np.argsort(-score[rows], kind="stable")]
         hits = tuple(
             Hit(self.data.passages[r], float(score[r]), float(dense[r]), float(lexical[r]), rank=i + 1, row=int(r))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import vectors as dense_index
 from .corpus import Corpus
 from .embed import Embedder
 from .lexical import LexicalIndex, tokenize
@@ -58,10 +59,39 @@ class IndexData:
     passages: list[Passage]
     vectors: np.ndarray  # (passages, dim), L2-normalised
     dense: object  # faiss.Index over `vectors`
-    sentence_owner: np.ndarray  # (sentences,) row of the passage each sentence belongs to
+    sentence_owner: np.ndarray  # (sentences,) row of the passage each sentence belongs to, ascending
     sentence_spans: np.ndarray  # (sentences, 2) offsets in the passage's text
     sentence_vectors: np.ndarray  # (sentences, dim)
     lexical: LexicalIndex
+
+    def __post_init__(self) -> None:
+        # Sentences are stored passage by passage: passage r owns rows start[r]:start[r+1].
+        self.sentence_start = np.searchsorted(self.sentence_owner, np.arange(len(self.passages) + 1))
+
+    def sentence_rows(self, row: int) -> np.ndarray:
+        return np.arange(self.sentence_start[row], self.sentence_start[row + 1])
+
+    def best_sentence_scores(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """For each passage in `rows`, the best cosine of one of its sentences with `query` (-1: none).
+
+        Only the candidates' sentences are scored, so the cost does not grow with the corpus.
+        """
+        starts = self.sentence_start[rows]
+        lengths = self.sentence_start[rows + 1] - starts
+        best = np.full(len(rows), -1.0, dtype=np.float32)
+        present = lengths > 0
+        if not present.any():
+            return best
+        starts, lengths = starts[present], lengths[present]
+        # The candidates' sentences, gathered candidate by candidate, then a max per candidate's run.
+        firsts = np.cumsum(lengths) - lengths
+        sentences = np.repeat(starts - firsts, lengths) + np.arange(lengths.sum())
+        best[present] = np.maximum.reduceat(self.sentence_vectors[sentences] @ query, firsts)
+        return best
+        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        sentences = offsets + np.arange(lengths.sum())
+        np.maximum.at(best, np.repeat(np.arange(len(rows)), lengths), self.sentence_vectors[sentences] @ query)
+        return best
 
 
 def passage_context(passage: Passage, doc: Document) -> str:
@@ -110,6 +140,7 @@ class BuildReport:
     added: tuple[str, ...] = ()  # documents new since the previous version
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    dense_index: str = ""  # "exact search" or the approximate index's description
 
 
 class EmbeddingCache:
@@ -181,7 +212,9 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     files = [_write_passages(staging, passages)]
     np.save(staging / "vectors.npy", vectors)
     np.savez(staging / "sentences.npz", owner=owner, spans=spans, vectors=sentence_vectors)
-    faiss.write_index(_flat_index(vectors), str(staging / "dense.faiss"))
+    spec = dense_index.choose(len(vectors))
+    log.info("dense index: %s for %d passages", spec, len(vectors))
+    faiss.write_index(dense_index.build(vectors, spec), str(staging / "dense.faiss"))
     files += ["vectors.npy", "sentences.npz", "dense.faiss", *lexical.save(staging)]
     documents = [{**_doc_record(doc), "sha256": _sha256(corpus.root / doc.file)} for doc in corpus.documents]
     manifest = {
@@ -192,7 +225,8 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
         "model_fingerprint": embedder.fingerprint,
         "dim": embedder.dim,
         "passages": len(passages),
-        "sentences": int(len(owner)),
+        "sentences": len(owner),
+        "dense_index": spec.as_dict(),
         "documents": documents,
         "files": {name: _sha256(staging / name) for name in files},
     }
@@ -205,7 +239,7 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     _prune(versions, keep=KEEP_VERSIONS)
     embedded = new_passages + new_sentences
     return BuildReport(version, len(passages), embedded, len(contexts) + len(sentences) - embedded,
-                       *_document_changes(previous, documents))
+                       *_document_changes(previous, documents), dense_index=str(spec))
 
 
 def _previous_documents(index_dir: Path) -> dict[str, str] | None:
@@ -233,14 +267,6 @@ def _doc_record(doc: Document) -> dict:
     record["search_fixes"] = [list(pair) for pair in doc.search_fixes]
     record["pages"] = list(doc.pages)
     return record
-
-
-def _flat_index(vectors: np.ndarray):
-    import faiss
-
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    return index
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -320,7 +346,7 @@ def load_index(index_dir: Path) -> IndexData:
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"index version {version} cannot be read ({exc}): run `summitbot index build`") from exc
-    if len(data.passages) != len(data.vectors):
+    if len(data.passages) != len(data.vectors) or np.any(np.diff(data.sentence_owner) < 0):
         raise IndexCorruptError(f"index version {version} is inconsistent: run `summitbot index build`")
     return data
 

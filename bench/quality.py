@@ -1,0 +1,99 @@
+"""Answer quality against what a user would otherwise use, side by side on the same index and questions.
+
+    .venv/bin/python bench/quality.py
+
+  pipeline  this project (entity filters, glossary, dense + lexical bonus, refusals): a refused
+            answerable question counts as a miss
+  bm25      BM25 over fugashi tokens of the passages alone (the usual Japanese baseline)
+  dense     the same embedding model and faiss, nothing else (a naive RAG)
+
+hit@1, hit@5 and MRR per language on every question file in eval/ and on all of them pooled
+(answerable questions; duplicates across files counted once), and the pipeline's figures as ratios
+to each baseline's. Unanswerable questions are reported as refusals: only the pipeline can refuse.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from common import RESULTS, ROOT
+
+from index.evaluate import bm25_ranker, dense_ranker, evaluate, load_questions, pipeline_ranker
+from index.service import SummitIndex
+from index.settings import Settings
+
+SYSTEMS = {"pipeline": pipeline_ranker, "bm25": bm25_ranker, "dense": dense_ranker}
+BASELINES = ("bm25", "dense")
+METRICS = ("hit@1", "hit@5", "mrr")
+LANGS = ("ja", "en")
+LABELS = {"dev_questions": "dev (shared)", "questions": "team (tuned on)", "heldout_questions": "held-out (blind)"}
+
+
+def question_sets() -> dict[str, list[dict]]:
+    sets = {LABELS.get(path.stem, path.stem): load_questions(path) for path in sorted((ROOT / "eval").glob("*.jsonl"))}
+    pooled = {item["q"]: item for items in sets.values() for item in items}
+    return {**sets, "pooled": list(pooled.values())}
+
+
+def ratio(ours: float, theirs: float) -> float | None:
+    return round(ours / theirs, 2) if theirs else None
+
+
+def comparison(scores: dict[str, dict]) -> dict:
+    """Pipeline ÷ baseline for each language and metric, and whether the pipeline is ahead on all."""
+    ratios = {base: {lang: {m: ratio(scores["pipeline"][lang][m], scores[base][lang][m]) for m in METRICS}
+                     for lang in LANGS} for base in BASELINES}
+    beats = {lang: all(scores["pipeline"][lang][m] > scores[base][lang][m] for base in BASELINES for m in METRICS)
+             for lang in LANGS}
+    return {"ratios": ratios, "pipeline_beats_both": beats}
+
+
+def run(index_dir: Path | None = None) -> dict:
+    settings = Settings.from_env()
+    service = SummitIndex.open(replace(settings, index_dir=index_dir) if index_dir else settings)
+    rankers = {name: make(service.answerer) for name, make in SYSTEMS.items()}
+    result = {"index": service.version, "sets": {}}
+    for name, items in question_sets().items():
+        scores = {system: evaluate(rank, items) for system, rank in rankers.items()}
+        result["sets"][name] = {"scores": scores, **comparison(scores)}
+    return result
+
+
+def _cell(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}×"
+
+
+def markdown(result: dict) -> str:
+    lines = ["| questions | lang | n | system | hit@1 | hit@5 | MRR | pipeline ÷ it (hit@1 / hit@5 / MRR) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, entry in result["sets"].items():
+        for lang in LANGS:
+            for system in SYSTEMS:
+                s = entry["scores"][system][lang]
+                vs = "" if system == "pipeline" else " / ".join(_cell(entry["ratios"][system][lang][m]) for m in METRICS)
+                lines.append(f"| {name} | {lang} | {s['questions']} | {system} | {s['hit@1']:.3f} | {s['hit@5']:.3f} | "
+                             f"{s['mrr']:.3f} | {vs} |")
+    pooled = result["sets"]["pooled"]
+    refusals = pooled["scores"]["pipeline"]["all"]
+    lines += ["", "Pipeline ahead of both baselines on every metric (all questions pooled): "
+              + ", ".join(f"{lang} {'yes' if pooled['pipeline_beats_both'][lang] else 'NO'}" for lang in LANGS)
+              + f". Unanswerable questions refused: {refusals['rightly_refused']} of {refusals['unanswerable']}; "
+              f"answerable questions wrongly refused: {refusals['refused_answerable']} of {refusals['questions']}."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RESULTS / "quality.json")
+    args = parser.parse_args()
+    result = run()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    args.out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()

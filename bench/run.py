@@ -1,0 +1,87 @@
+"""Every benchmark in one run on this machine, written to bench/results/ and the README (`make bench`).
+
+    .venv/bin/python bench/run.py [--sizes 10000 100000 1000000] [--real 10000]
+
+1. speed    builds a fresh index into a temporary folder (timed), cold-starts `summitbot serve`,
+            times warm questions; the index it built is the one the next two parts use
+2. quality  pipeline against BM25 and plain dense retrieval on eval/*.jsonl
+3. scale    exact against approximate faiss on 10k, 100k and 1M passages
+
+Writes bench/results/{speed,quality,scale}.{json,md} and bench/results/latest.md, and replaces the
+README's section between the bench markers with the latest tables.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import quality
+import scale
+import speed
+from common import RESULTS, ROOT
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def write(name: str, result: dict, markdown: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text(markdown, encoding="utf-8")
+
+
+def report(parts: dict[str, str], minutes: float) -> str:
+    return "\n".join([
+        f"Last run: {time.strftime('%Y-%m-%d')}, `make bench`, {minutes:.0f} min "
+        "(JSON and these tables in `bench/results/`).",
+        "",
+        "#### Quality: pipeline against BM25 alone and plain dense retrieval",
+        "",
+        parts["quality"],
+        "#### Speed and memory",
+        "",
+        parts["speed"],
+        "#### Scale: exact against approximate search",
+        "",
+        parts["scale"],
+    ])
+
+
+def update_readme(text: str, readme: Path = ROOT / "README.md") -> None:
+    content = readme.read_text(encoding="utf-8")
+    if BEGIN not in content or END not in content:
+        raise SystemExit(f"{readme} has no {BEGIN} … {END} section to replace")
+    head, rest = content.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--real", type=int, default=10_000, help="synthetic passages embedded with the real model")
+    parser.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    index_dir = Path(tempfile.mkdtemp(prefix="summitbot-bench-"))
+    parts = {}
+    for name, measure, render in (
+        ("speed", lambda: speed.run(index_dir), speed.markdown),
+        ("quality", lambda: quality.run(index_dir), quality.markdown),
+        ("scale", lambda: scale.run(sorted(args.sizes), args.real, index_dir), scale.markdown),
+    ):
+        print(f"== {name}", flush=True)
+        result = measure()
+        parts[name] = render(result)
+        write(name, result, parts[name])
+    text = report(parts, (time.perf_counter() - started) / 60)
+    (RESULTS / "latest.md").write_text(text, encoding="utf-8")
+    if not args.no_readme:
+        update_readme(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
