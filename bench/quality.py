@@ -52,7 +52,11 @@ def comparison(scores: dict[str, dict]) -> dict:
 
 def run(index_dir: Path | None = None) -> dict:
     settings = Settings.from_env()
-    service = SummitIndex.open(replace(settings, index_dir=index_dir) if index_dir else settings)
+    return compare(SummitIndex.open(replace(settings, index_dir=index_dir) if index_dir else settings))
+
+
+def compare(service: SummitIndex) -> dict:
+    """The three systems on every question set, over the index `service` has loaded."""
     rankers = {name: make(service.answerer) for name, make in SYSTEMS.items()}
     result = {"index": service.version, "sets": {}}
     for name, items in question_sets().items():

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import CACHE, RESULTS, machine, rss_mb, summary_ms
+from common import CACHE, RESULTS, ROOT, machine, rss_mb, summary_ms
 
 from index import vectors as dense_index
 from index.answer import Answerer, LinkMaker
@@ -250,11 +250,12 @@ def pipeline_on(service: SummitIndex, documents, passages, contexts, sentence_ta
     }
 
 
-def run(sizes: list[int], real: int, index_dir: Path | None = None, seed: int = 0) -> dict:
+def run(sizes: list[int], real: int, index_dir: Path | None = None, seed: int = 0,
+        service: SummitIndex | None = None) -> dict:
+    """Every size against every index; `service` (else the index in `index_dir`) supplies the real corpus."""
     settings = Settings.from_env()
-    service = SummitIndex.open(replace(settings, index_dir=index_dir) if index_dir else settings)
-    questions = [q["q"] for f in sorted((RESULTS.parent.parent / "eval").glob("*.jsonl")) for q in load_questions(f)]
-    questions = list(dict.fromkeys(questions))
+    service = service or SummitIndex.open(replace(settings, index_dir=index_dir) if index_dir else settings)
+    questions = list(dict.fromkeys(q["q"] for f in sorted((ROOT / "eval").glob("*.jsonl")) for q in load_questions(f)))
     query_vectors = service.embedder.encode_queries(questions).astype(np.float32)
     documents, passages, contexts, sentence_table = synthetic_corpus(service.data, real, seed)
     seeds, embed_seconds, cached = embed_cached(service.embedder, contexts)
