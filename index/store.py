@@ -337,7 +337,7 @@ def load_index(index_dir: Path) -> IndexData:
             manifest=manifest,
             documents={d["key"]: _document_from_record(d) for d in manifest["documents"]},
             passages=passages,
-            vectors=np.load(folder / "vectors.npy"),
+            vectors=np.load(folder / "vectors.npy", mmap_mode="r"),  # faiss holds its own copy
             dense=faiss.read_index(str(folder / "dense.faiss")),
             sentence_owner=sentences["owner"],
             sentence_spans=sentences["spans"],

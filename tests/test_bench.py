@@ -52,6 +52,10 @@ def test_scale_compares_exact_and_approximate_search_and_marks_the_index_in_use(
     assert exact["bytes_per_passage"] == 4 * service.embedder.dim
     assert [s["nprobe"] for s in ivf["sweep"]] == list(scale.NPROBE_SWEEP)
     assert small["pipeline"]["passages"] == 300 and small["pipeline"]["search_ms"]["p50"] > 0
+    memory = small["pipeline"]["memory_per_passage_bytes"]
+    assert memory["faiss index"] >= 4 * service.embedder.dim and memory["passages"] > 100
+    assert memory["total"] == sum(size for part, size in memory.items() if part != "total") or abs(
+        memory["total"] - sum(size for part, size in memory.items() if part != "total")) <= 4  # rounding
     table = scale.markdown(result)
     assert table.count("| 1,500 (synthetic) |") == 3 and "✓" in table
     assert list(tmp_path.glob("scale-*.npz"))  # the real embeddings were cached
