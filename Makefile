@@ -30,7 +30,7 @@ test: install
 	$(BIN)/python -m pytest
 
 eval: index
-	$(BIN)/summitbot eval eval/dev_questions.jsonl eval/questions.jsonl eval/heldout_questions.jsonl --json bench/results/eval.json
+	$(BIN)/summitbot eval eval/*.jsonl --json bench/results/eval.json
 
 # The figures in the README (quality, speed, scale: bench/results/) and docs/RELIABILITY.md.
 # About 15 min; the first run also embeds 10k synthetic passages (~10 min, kept in .bench-cache/).

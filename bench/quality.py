@@ -28,7 +28,8 @@ SYSTEMS = {"pipeline": pipeline_ranker, "bm25": bm25_ranker, "dense": dense_rank
 BASELINES = ("bm25", "dense")
 METRICS = ("hit@1", "hit@5", "mrr")
 LANGS = ("ja", "en")
-LABELS = {"dev_questions": "dev (shared)", "questions": "team (tuned on)", "heldout_questions": "held-out (blind)"}
+LABELS = {"dev_questions": "dev (shared)", "questions": "team (tuned on)", "heldout_questions": "held-out (blind)",
+          "heldout2_questions": "held-out 2 (blind)"}
 
 
 def question_sets() -> dict[str, list[dict]]:
@@ -65,6 +66,13 @@ def compare(service: SummitIndex) -> dict:
     return result
 
 
+def _reading_order(item: tuple[str, dict]) -> tuple:
+    """dev, team, held-out, held-out 2, any other file, then pooled."""
+    known = list(LABELS.values())
+    name = item[0]
+    return name == "pooled", known.index(name) if name in known else len(known), name
+
+
 def _cell(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}×"
 
@@ -72,7 +80,7 @@ def _cell(value: float | None) -> str:
 def markdown(result: dict) -> str:
     lines = ["| questions | lang | n | system | hit@1 | hit@5 | MRR | pipeline ÷ it (hit@1 / hit@5 / MRR) |",
              "|---|---|---|---|---|---|---|---|"]
-    for name, entry in result["sets"].items():
+    for name, entry in sorted(result["sets"].items(), key=_reading_order):
         for lang in LANGS:
             for system in SYSTEMS:
                 s = entry["scores"][system][lang]
@@ -85,6 +93,8 @@ def markdown(result: dict) -> str:
               + ", ".join(f"{lang} {'yes' if pooled['pipeline_beats_both'][lang] else 'NO'}" for lang in LANGS)
               + f". Unanswerable questions refused: {refusals['rightly_refused']} of {refusals['unanswerable']}; "
               f"answerable questions wrongly refused: {refusals['refused_answerable']} of {refusals['questions']}."]
+    if "—" in "\n".join(lines):
+        lines.append("— : the baseline answered none of these questions, so the ratio is undefined (infinite).")
     return "\n".join(lines) + "\n"
 
 

@@ -7,8 +7,9 @@
 2. quality  pipeline against BM25 and plain dense retrieval on eval/*.jsonl
 3. scale    exact against approximate faiss on 10k, 100k and 1M passages
 
-Writes bench/results/{speed,quality,scale}.{json,md} and bench/results/latest.md, and replaces the
-README's section between the bench markers with the latest tables.
+Writes bench/results/{speed,quality,scale}.{json,md} and bench/results/latest.{json,md}, and replaces
+the README's section between the bench markers with the latest tables. `--render-only` redraws the
+tables from bench/results/latest.json without measuring anything.
 """
 from __future__ import annotations
 
@@ -32,9 +33,12 @@ def write(name: str, result: dict, markdown: str) -> None:
     (RESULTS / f"{name}.md").write_text(markdown, encoding="utf-8")
 
 
-def report(parts: dict[str, str], minutes: float) -> str:
+PARTS = {"speed": speed.markdown, "quality": quality.markdown, "scale": scale.markdown}
+
+
+def report(parts: dict[str, str], date: str, minutes: float) -> str:
     return "\n".join([
-        f"Last run: {time.strftime('%Y-%m-%d')}, `make bench`, {minutes:.0f} min "
+        f"Last run: {date}, `make bench`, {minutes:.0f} min "
         "(JSON and these tables in `bench/results/`).",
         "",
         "#### Quality: pipeline against BM25 alone and plain dense retrieval",
@@ -58,25 +62,38 @@ def update_readme(text: str, readme: Path = ROOT / "README.md") -> None:
     readme.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
 
 
+def measure_all(sizes: list[int], real: int) -> dict:
+    """Speed first: it builds the fresh index that quality and scale then use."""
+    started = time.perf_counter()
+    index_dir = Path(tempfile.mkdtemp(prefix="summitbot-bench-"))
+    results = {"date": time.strftime("%Y-%m-%d")}
+    for name, measure in (
+        ("speed", lambda: speed.run(index_dir)),
+        ("quality", lambda: quality.run(index_dir)),
+        ("scale", lambda: scale.run(sorted(sizes), real, index_dir)),
+    ):
+        print(f"== {name}", flush=True)
+        results[name] = measure()
+        write(name, results[name], PARTS[name](results[name]))
+    results["minutes"] = round((time.perf_counter() - started) / 60, 1)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--real", type=int, default=10_000, help="synthetic passages embedded with the real model")
     parser.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
+    parser.add_argument("--render-only", action="store_true", help="redraw the tables from latest.json")
     args = parser.parse_args()
-    started = time.perf_counter()
-    index_dir = Path(tempfile.mkdtemp(prefix="summitbot-bench-"))
-    parts = {}
-    for name, measure, render in (
-        ("speed", lambda: speed.run(index_dir), speed.markdown),
-        ("quality", lambda: quality.run(index_dir), quality.markdown),
-        ("scale", lambda: scale.run(sorted(args.sizes), args.real, index_dir), scale.markdown),
-    ):
-        print(f"== {name}", flush=True)
-        result = measure()
-        parts[name] = render(result)
-        write(name, result, parts[name])
-    text = report(parts, (time.perf_counter() - started) / 60)
+    if args.render_only:
+        results = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+        for name, render in PARTS.items():
+            write(name, results[name], render(results[name]))
+    else:
+        results = measure_all(args.sizes, args.real)
+        (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    text = report({name: render(results[name]) for name, render in PARTS.items()}, results["date"], results["minutes"])
     (RESULTS / "latest.md").write_text(text, encoding="utf-8")
     if not args.no_readme:
         update_readme(text)

@@ -262,7 +262,7 @@ def pipeline_on(service: SummitIndex, documents, passages, contexts, sentence_ta
         answer_times.append(time.perf_counter() - started)
     return {
         "passages": len(passages),
-        "sentences": int(len(owner)),
+        "sentences": len(owner),
         "search_ms": summary_ms(search_times),
         "answer_ms": summary_ms(answer_times),
         "memory_per_passage_bytes": {part: round(size / len(passages)) for part, size in memory(data).items()},
@@ -312,9 +312,9 @@ def _first_sentences(table, count: int):
 
 def markdown(result: dict) -> str:
     lines = [
-        f"Exact search up to {result['exact_limit']:,} passages, IVF beyond (index/vectors.py). "
-        f"{result['queries']} questions, one at a time; recall@10 against exact search. "
-        f"Real-embedded corpus: {result['real_embedded']['passages']:,} passages; larger ones synthetic.",
+        (f"Exact search up to {result['exact_limit']:,} passages, IVF beyond (index/vectors.py). "
+         f"{result['queries']} questions, one at a time; recall@10 against exact search. "
+         f"Real-embedded corpus: {result['real_embedded']['passages']:,} passages; larger ones synthetic."),
         "",
         "| passages | index | build s | bytes/passage | p50 ms (k=10) | p95 ms | p50 ms (k=1000) | recall@10 | used |",
         "|---|---|---|---|---|---|---|---|---|",
