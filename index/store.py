@@ -88,10 +88,6 @@ class IndexData:
         sentences = np.repeat(starts - firsts, lengths) + np.arange(lengths.sum())
         best[present] = np.maximum.reduceat(self.sentence_vectors[sentences] @ query, firsts)
         return best
-        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-        sentences = offsets + np.arange(lengths.sum())
-        np.maximum.at(best, np.repeat(np.arange(len(rows)), lengths), self.sentence_vectors[sentences] @ query)
-        return best
 
 
 def passage_context(passage: Passage, doc: Document) -> str:
