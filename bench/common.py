@@ -1,10 +1,13 @@
 """What the benchmark scripts share: paths, percentiles, the machine's description, peak memory."""
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
 import resource
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,3 +42,29 @@ def rss_mb() -> float:
     """This process's resident memory now."""
     with open("/proc/self/statm") as statm:
         return round(int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
+def write_result(out: Path, result: dict, markdown: str) -> None:
+    """The figures as JSON at `out` and as a Markdown table beside it (.md)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out.with_suffix(".md").write_text(markdown, encoding="utf-8")
+
+
+def standalone(name: str, doc: str, measure: Callable[[argparse.Namespace], dict], render: Callable[[dict], str],
+               add_arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None) -> None:
+    """The command line of one benchmark part run alone: measure, write bench/results/<name>.*, print."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RESULTS / f"{name}.json")
+    add_arguments(parser)
+    args = parser.parse_args()
+    result = measure(args)
+    write_result(args.out, result, render(result))
+    print(render(result))
+
+
+def eval_questions() -> list[str]:
+    """Every question of eval/*.jsonl, each once, in file order."""
+    from index.evaluate import load_questions
+
+    return list(dict.fromkeys(q["q"] for f in sorted((ROOT / "eval").glob("*.jsonl")) for q in load_questions(f)))

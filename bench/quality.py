@@ -13,12 +13,10 @@ to each baseline's. Unanswerable questions are reported as refusals: only the pi
 """
 from __future__ import annotations
 
-import argparse
-import json
 from dataclasses import replace
 from pathlib import Path
 
-from common import RESULTS, ROOT
+from common import ROOT, standalone
 
 from index.evaluate import bm25_ranker, dense_ranker, evaluate, load_questions, pipeline_ranker
 from index.service import SummitIndex
@@ -99,14 +97,7 @@ def markdown(result: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=RESULTS / "quality.json")
-    args = parser.parse_args()
-    result = run()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    args.out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    standalone("quality", __doc__, lambda args: run(), markdown)
 
 
 if __name__ == "__main__":

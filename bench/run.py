@@ -22,15 +22,9 @@ from pathlib import Path
 import quality
 import scale
 import speed
-from common import RESULTS, ROOT
+from common import RESULTS, ROOT, write_result
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-
-
-def write(name: str, result: dict, markdown: str) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (RESULTS / f"{name}.md").write_text(markdown, encoding="utf-8")
 
 
 PARTS = {"speed": speed.markdown, "quality": quality.markdown, "scale": scale.markdown}
@@ -74,7 +68,7 @@ def measure_all(sizes: list[int], real: int) -> dict:
     ):
         print(f"== {name}", flush=True)
         results[name] = measure()
-        write(name, results[name], PARTS[name](results[name]))
+        write_result(RESULTS / f"{name}.json", results[name], PARTS[name](results[name]))
     results["minutes"] = round((time.perf_counter() - started) / 60, 1)
     return results
 
@@ -89,7 +83,7 @@ def main() -> None:
     if args.render_only:
         results = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
         for name, render in PARTS.items():
-            write(name, results[name], render(results[name]))
+            write_result(RESULTS / f"{name}.json", results[name], render(results[name]))
     else:
         results = measure_all(args.sizes, args.real)
         (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

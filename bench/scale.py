@@ -17,9 +17,7 @@ depth (k=1000), recall@10 against exact search.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import random
 import sys
 import time
@@ -28,11 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from common import CACHE, RESULTS, ROOT, machine, summary_ms
+from common import CACHE, eval_questions, machine, standalone, summary_ms
 
 from index import vectors as dense_index
 from index.answer import Answerer, LinkMaker
-from index.evaluate import load_questions
 from index.lexical import LexicalIndex, tokenize
 from index.model import Document
 from index.search import DENSE_DEPTH, Searcher
@@ -274,7 +271,7 @@ def run(sizes: list[int], real: int, index_dir: Path | None = None, seed: int = 
     """Every size against every index; `service` (else the index in `index_dir`) supplies the real corpus."""
     settings = Settings.from_env()
     service = service or SummitIndex.open(replace(settings, index_dir=index_dir) if index_dir else settings)
-    questions = list(dict.fromkeys(q["q"] for f in sorted((ROOT / "eval").glob("*.jsonl")) for q in load_questions(f)))
+    questions = eval_questions()
     query_vectors = service.embedder.encode_queries(questions).astype(np.float32)
     documents, passages, contexts, sentence_table = synthetic_corpus(service.data, real, seed)
     seeds, embed_seconds, cached = embed_cached(service.embedder, contexts)
@@ -350,16 +347,11 @@ def markdown(result: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--real", type=int, default=10_000, help="passages embedded with the real model")
-    parser.add_argument("--out", type=Path, default=RESULTS / "scale.json")
-    args = parser.parse_args()
-    result = run(sorted(args.sizes), args.real)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    args.out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    def arguments(parser) -> None:
+        parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+        parser.add_argument("--real", type=int, default=10_000, help="passages embedded with the real model")
+
+    standalone("scale", __doc__, lambda args: run(sorted(args.sizes), args.real), markdown, arguments)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 import sys
@@ -24,10 +22,9 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-from common import RESULTS, ROOT, machine, summary_ms
+from common import eval_questions, machine, standalone, summary_ms
 
 from index.embed import Embedder, resolve_model
-from index.evaluate import load_questions
 from index.service import SummitIndex, build
 from index.settings import Settings
 from tests.fakeslack import FakeSlack
@@ -35,10 +32,6 @@ from tests.slackbot import BOT_TOKEN, SIGNING_SECRET, event_body, free_port, men
 
 SUMMITBOT = str(Path(sys.executable).parent / "summitbot")
 SERVE_QUESTIONS = 20
-
-
-def questions() -> list[str]:
-    return list(dict.fromkeys(q["q"] for f in sorted((ROOT / "eval").glob("*.jsonl")) for q in load_questions(f)))
 
 
 def build_process(index_dir: Path) -> dict:
@@ -141,7 +134,7 @@ def run(index_dir: Path | None = None) -> dict:
     """All speed figures; the fresh index is built into `index_dir` (a temporary folder by default)."""
     index_dir = index_dir or Path(tempfile.mkdtemp(prefix="summitbot-bench-"))
     settings = replace(Settings.from_env(), index_dir=index_dir)
-    asked = questions()
+    asked = eval_questions()
     resolve_model(settings.embed_model, settings.cache_dir)  # a first use converts the model: not timed
     print("— build (fresh process)", flush=True)
     process = build_process(index_dir)
@@ -174,14 +167,7 @@ def markdown(result: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=RESULTS / "speed.json")
-    args = parser.parse_args()
-    result = run()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    args.out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    standalone("speed", __doc__, lambda args: run(), markdown)
 
 
 if __name__ == "__main__":
