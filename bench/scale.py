@@ -47,11 +47,15 @@ HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 40, (32, 64, 128)
 
 def real_sentences(data: IndexData) -> list[tuple[str, int]]:
     """(text, row in sentence_vectors) of every sentence of the real declarations."""
-    return [(data.passages[o].text[s:e], r) for r, (o, (s, e)) in enumerate(zip(data.sentence_owner, data.sentence_spans))]
+    pairs = zip(data.sentence_owner, data.sentence_spans)
+    return [(data.passages[o].text[s:e], r) for r, (o, (s, e)) in enumerate(pairs)]
 
 
 def synthetic_corpus(data: IndexData, count: int, seed: int = 0):
-    """`count` passages of 1–3 real sentences each (real ones average 1.6), under a real passage's organisation and section."""
+    """`count` passages of 1–3 real sentences each (real ones average 1.6).
+
+    Each takes the organisation and section of a random real passage, and a random summit 1–30.
+    """
     rng = random.Random(seed)
     sentences = real_sentences(data)
     documents = {}
