@@ -35,13 +35,13 @@ def report(parts: dict[str, str], date: str, minutes: float) -> str:
         f"Last run: {date}, `make bench`, {minutes:.0f} min "
         "(JSON and these tables in `bench/results/`).",
         "",
-        "#### Quality: pipeline against BM25 alone and plain dense retrieval",
+        "### Quality: pipeline against BM25 alone and plain dense retrieval",
         "",
         parts["quality"],
-        "#### Speed and memory",
+        "### Speed and memory",
         "",
         parts["speed"],
-        "#### Scale: exact against approximate search",
+        "### Scale: exact against approximate search",
         "",
         parts["scale"],
     ])
