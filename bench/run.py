@@ -17,12 +17,16 @@ import argparse
 import json
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import quality
 import scale
 import speed
 from common import RESULTS, ROOT, write_result
+
+from index.service import SummitIndex
+from index.settings import Settings
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -61,10 +65,17 @@ def measure_all(sizes: list[int], real: int) -> dict:
     started = time.perf_counter()
     index_dir = Path(tempfile.mkdtemp(prefix="summitbot-bench-"))
     results = {"date": time.strftime("%Y-%m-%d")}
+    loaded: list[SummitIndex] = []  # the fresh index and model, loaded once for quality and scale
+
+    def service() -> SummitIndex:
+        if not loaded:
+            loaded.append(SummitIndex.open(replace(Settings.from_env(), index_dir=index_dir)))
+        return loaded[0]
+
     for name, measure in (
         ("speed", lambda: speed.run(index_dir)),
-        ("quality", lambda: quality.run(index_dir)),
-        ("scale", lambda: scale.run(sorted(sizes), real, index_dir)),
+        ("quality", lambda: quality.compare(service())),
+        ("scale", lambda: scale.run(sorted(sizes), real, service=service())),
     ):
         print(f"== {name}", flush=True)
         results[name] = measure()
