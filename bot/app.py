@@ -34,12 +34,13 @@ def web_client(settings: BotSettings) -> WebClient:
 
 
 def build_app(settings: BotSettings, responder: Responder, curator: Curator) -> App:
-    """The Bolt app; answers run after the acknowledgement, in Bolt's worker threads."""
+    """The Bolt app. Listeners only record and hand work to the responder's lanes (bot/lanes.py), so they run
+    before the acknowledgement (`process_before_response`): an acknowledged question is already on disk."""
     app = App(
-        client=web_client(settings),
+        client=responder.client,
         signing_secret=settings.signing_secret or None,
         request_verification_enabled=settings.mode == "http",
-        process_before_response=False,
+        process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
     )
     register(app, responder, curator)

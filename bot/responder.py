@@ -1,17 +1,25 @@
-"""From a Slack question to exactly one posted answer: claim, add the thread's context, ask, post, record.
+"""From a Slack question to exactly one posted answer: record, queue, claim, add the thread's context, ask, post.
 
-Listeners only extract who asked what where and call this; nothing here
-decides what to cite (that is the index's job) or how blocks look (blocks.py).
+Listeners only extract who asked what where and call `receive`, which
+records the question durably and queues it before Slack is acknowledged; a
+worker then answers it (`work`). After a crash, `recover` answers what was
+recorded but never answered. Nothing here decides what to cite (that is the
+index's job) or how blocks look (blocks.py).
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import threading
 import time
-from urllib.error import URLError
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from urllib.error import URLError
 
+from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -20,7 +28,8 @@ from index.service import QuestionError, SummitIndex
 
 from .blocks import answer_blocks, fallback_text, more_blocks
 from .formatting import escape
-from .records import Records
+from .lanes import Lanes
+from .records import ANSWERED, FAILED, REFUSED, Records
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +37,14 @@ PAGE = 5
 POST_ATTEMPTS = 3
 ANSWER_EVENT = "summitbot_answer"  # message metadata that marks a posted answer with its record id
 DM_CONTEXT_SECONDS = 15 * 60  # a flat DM conversation keeps its context this long
+STALE_SECONDS = 120  # a question answering for this long has stalled: Slack's retry of it is let through
+BUSY_NOTICE_SECONDS = 30  # at most one "please wait" per asker in this time
+TEXT = {
+    "busy": "{n}件の質問に回答中です。回答が届いてから、もう一度お尋ねください。"
+            " / You have {n} questions waiting; please ask again once they are answered.",
+    "failed": "申し訳ありません、回答中にエラーが発生しました（ID: {id}）。管理者に伝えてください。"
+              " / Sorry, something went wrong while answering (id {id}); please tell the bot's admins.",
+}
 _MENTION = re.compile(r"<[@!#][^>]*>")
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
 
@@ -49,6 +66,15 @@ class Question:
     text: str
     reply_thread: str | None  # thread to answer in (None: the channel itself)
     context_thread: str  # thread whose earlier question gives context ("" in a flat DM)
+    response_url: str = ""  # a slash command is answered through its response URL, not chat.postMessage
+
+    def payload(self) -> dict:
+        """What the record keeps to answer the question after a restart."""
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> Question:
+        return cls(**{f.name: payload[f.name] for f in fields(cls) if f.name in payload})
 
     @classmethod
     def from_event(cls, event: dict, reply_thread: str | None, context_thread: str) -> Question:
@@ -64,44 +90,116 @@ class Question:
 
 
 class Responder:
-    """Holds the loaded index and the records; safe to call from Bolt's worker threads."""
+    """Holds the loaded index, the records and the lanes; `receive` is safe to call from any thread."""
 
-    def __init__(self, index: SummitIndex, records: Records):
+    def __init__(self, index: SummitIndex, records: Records, client: WebClient, workers: int = 4, per_user: int = 10):
         self.index = index
         self.records = records
+        self.client = client
+        self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # this process, in the records of what it answers
+        self.lanes = Lanes.start(self.work, workers=workers, per_user=per_user)
+        self._notified: dict[str, float] = {}
+        self._notified_lock = threading.Lock()
 
-    def answer(self, question: Question, client: WebClient, post: Callable[..., dict] | None = None) -> Answer | None:
-        """Answer once; a second delivery of the same message returns None and posts nothing.
+    def receive(self, question: Question) -> str | None:
+        """Record the question durably and queue it; its record id, or None for a repeated delivery.
 
-        `post` replaces chat.postMessage (slash commands answer through their response_url).
+        Called before Slack is acknowledged, so an acknowledged question is
+        never only in memory. An asker with too many questions waiting is told
+        to wait (at most once per BUSY_NOTICE_SECONDS) and the question is
+        recorded as refused.
         """
-        record_id = self.records.claim(question.key, question.user, question.channel,
-                                       question.reply_thread or question.context_thread, question.text)
+        record_id = self.records.receive(question.key, question.user, question.channel,
+                                         question.reply_thread or question.context_thread, question.text,
+                                         question.payload(), stale_after=STALE_SECONDS)
         if record_id is None:
             log.info("duplicate delivery of %s ignored", question.key)
             return None
+        if not self.lanes.questions.offer(question.user, record_id):
+            self.records.finish(record_id, REFUSED, "too many questions waiting")
+            if self._should_notify(question.user):
+                self.lanes.clicks.submit(self._say, question, TEXT["busy"].format(n=self.lanes.questions.per_user))
+        return record_id
+
+    def recover(self) -> int:
+        """Queue every question a previous process acknowledged but did not answer; how many."""
+        owed = self.records.unfinished(self.owner)
+        for record_id, user in owed:
+            self.lanes.questions.put(user, record_id)
+        if owed:
+            log.info("answering %d question(s) received before the restart", len(owed))
+        return len(owed)
+
+    def work(self, record_id: str) -> Answer | None:
+        """Answer one recorded question exactly once; any failure is recorded and the asker told."""
+        record = self.records.start(record_id, self.owner)
+        if record is None:
+            return None  # another worker has it, or it is done
+        question = Question.from_payload(json.loads(record.payload))
+        if record.attempts > 1 and not question.response_url and self._landed(self.client, question, record_id):
+            self.records.finish(record_id, ANSWERED, "answered before a restart")
+            return None
+        try:
+            return self._answer(record_id, question)
+        except Exception as error:
+            log.exception("question %s failed", record_id)
+            self.records.finish(record_id, FAILED, f"{type(error).__name__}: {error}")
+            self._say(question, TEXT["failed"].format(id=record_id))
+            return None
+
+    def _answer(self, record_id: str, question: Question) -> Answer | None:
         since = time.time() - DM_CONTEXT_SECONDS if not question.context_thread else 0.0
         previous = self.records.thread_question(question.channel, question.context_thread, since, exclude=record_id)
         effective = self.index.follow_up(previous, question.text)
+        post = self._responder(question)
         try:
             answer = self.index.ask(effective)
         except QuestionError as error:
-            self._post(client, question, post, text=escape(str(error)), blocks=None)
+            self._post(self.client, question, post, text=escape(str(error)), blocks=None)
+            self.records.finish(record_id, ANSWERED, "question refused: " + str(error)[:200])
             return None
         blocks = answer_blocks(answer, record_id, question_shown=post is not None)
-        response = self._post(client, question, post, text=fallback_text(answer), blocks=blocks, record_id=record_id)
+        response = self._post(self.client, question, post, text=fallback_text(answer), blocks=blocks, record_id=record_id)
         self.records.answered(record_id, effective, answer, reply_ts=(response or {}).get("ts", ""))
         return answer
 
-    def more(self, record_id: str, channel: str, thread: str, client: WebClient) -> None:
+    @staticmethod
+    def _responder(question: Question) -> Callable[..., object] | None:
+        return Respond(response_url=question.response_url) if question.response_url else None
+
+    def _say(self, question: Question, text: str) -> None:
+        """A short reply that only the asker sees (through the response URL for a slash command)."""
+        post = self._responder(question)
+        try:
+            if post is not None:
+                post(response_type="ephemeral", text=text)
+            else:
+                self.client.chat_postEphemeral(channel=question.channel, user=question.user, text=text,
+                                               thread_ts=question.reply_thread)
+        except (SlackApiError, URLError, OSError) as error:
+            log.error("could not tell %s: %s", question.key, getattr(error, "response", {}) or error)
+
+    def _should_notify(self, user: str) -> bool:
+        now = time.monotonic()
+        with self._notified_lock:
+            if now - self._notified.get(user, -BUSY_NOTICE_SECONDS) < BUSY_NOTICE_SECONDS:
+                return False
+            self._notified[user] = now
+            return True
+
+    def more(self, record_id: str, channel: str, thread: str) -> None:
         """Post the next passages of an earlier answer in its thread."""
         record = self.records.get(record_id)
         if record is None:
             return
         answer = self.index.ask(record.effective or record.question, top_k=PAGE, offset=record.shown)
         self.records.shown_more(record_id, len(answer.citations))
-        client.chat_postMessage(channel=channel, thread_ts=thread, blocks=more_blocks(answer, record_id),
-                                text=fallback_text(answer), unfurl_links=False, unfurl_media=False)
+        self.client.chat_postMessage(channel=channel, thread_ts=thread, blocks=more_blocks(answer, record_id),
+                                     text=fallback_text(answer), unfurl_links=False, unfurl_media=False)
+
+    def close(self) -> None:
+        """Finish what the workers hold; what still waits stays recorded and is answered after the next start."""
+        self.lanes.close()
 
     def _post(self, client: WebClient, question: Question, post, text: str, blocks: list[dict] | None,
               record_id: str = "") -> dict | None:

@@ -9,6 +9,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -49,24 +50,25 @@ K1 = 1.2
 B = 0.75
 
 
-_TAGGERS = threading.local()
 CHUNK = 4000  # characters per MeCab call: a 200,000-character line crashes MeCab (SIGSEGV)
 _BREAK = re.compile(r"[\n。．.!?！？\s]")
+_TAGGER_LOCK = threading.Lock()
 
 
+@lru_cache(maxsize=1)
 def _tagger():
-    """One MeCab tagger per thread: a fugashi Tagger shared by threads mixes their words.
+    """One MeCab tagger per process; creating it loads the dictionary (~100 ms, ~22 MB).
 
-    Measured: 16 threads sharing one tagger got another question's words in
-    about 1 of 300 tokenisations. Creating one loads the dictionary (~100 ms,
-    memory-mapped, so threads share its pages).
+    A fugashi Tagger is not thread-safe: its nodes point into the lattice of
+    the last parse, so 16 threads sharing one got another question's words in
+    about 1 of 300 tokenisations. Callers hold `_TAGGER_LOCK` from the parse
+    until they have copied what they need; a tokenisation takes well under a
+    millisecond, so one locked tagger costs less than one tagger per thread
+    (22 MB each).
     """
-    tagger = getattr(_TAGGERS, "tagger", None)
-    if tagger is None:
-        import fugashi
+    import fugashi
 
-        tagger = _TAGGERS.tagger = fugashi.Tagger()
-    return tagger
+    return fugashi.Tagger()
 
 
 def chunks(text: str, size: int = CHUNK) -> list[str]:
@@ -94,18 +96,25 @@ def tokenize(text: str) -> list[str]:
 def tagged_tokens(text: str) -> list[tuple[str, str]]:
     """Content-word lemmas, each with "place" or "name" for proper nouns, else ""."""
     tokens: list[tuple[str, str]] = []
-    tagger = _tagger()
-    words = (word for piece in chunks(search_form(text)) for word in tagger(piece))
-    for word in words:
-        feature = word.feature
-        if feature.pos1 in _SKIP_POS:
+    for surface, feature in _parse(search_form(text)):
+        pos1, pos2, pos3, base = feature
+        if pos1 in _SKIP_POS:
             continue
-        lemma = (getattr(feature, "orthBase", None) or word.surface).lower()
+        lemma = (base or surface).lower()
         if lemma in _STOPWORDS or not any(ch.isalnum() for ch in lemma):
             continue
-        proper = feature.pos2 == "固有名詞"
-        tokens.append((lemma, ("place" if feature.pos3 == "地名" else "name") if proper else ""))
+        proper = pos2 == "固有名詞"
+        tokens.append((lemma, ("place" if pos3 == "地名" else "name") if proper else ""))
     return tokens
+
+
+def _parse(text: str) -> list[tuple[str, tuple[str, str, str, str | None]]]:
+    """(surface, (pos1, pos2, pos3, base form)) of every word, copied out under the tagger's lock."""
+    with _TAGGER_LOCK:
+        tagger = _tagger()
+        return [(word.surface, (word.feature.pos1, word.feature.pos2, word.feature.pos3,
+                                getattr(word.feature, "orthBase", None)))
+                for piece in chunks(text) for word in tagger(piece)]
 
 
 @dataclass

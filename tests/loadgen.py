@@ -1,5 +1,7 @@
 """Load on loopback: many signed questions from concurrent senders, over HTTP or Socket Mode.
 
+Each sender is its own Slack user (one person's flood is refused past a limit: see bot/lanes.py).
+
 Used by tests/test_load.py (asserts) and bench/reliability.py (records the figures).
 """
 from __future__ import annotations
@@ -101,7 +103,8 @@ def http_load(url: str, slack, total: int = 200, senders: int = 20, run: str = "
 
     def send(i: int) -> None:
         ts = _thread_ts(i, run)
-        body = event_body(mention(QUESTIONS[i % len(QUESTIONS)], ts, channel=f"CLOAD{i % senders:02d}"), f"EvL{run}-{i}")
+        body = event_body(mention(QUESTIONS[i % len(QUESTIONS)], ts, channel=f"CLOAD{i % senders:02d}",
+                                    user=f"ULOAD{i % senders:02d}"), f"EvL{run}-{i}")
         try:
             status, _, seconds = post(url + "/slack/events", body)
         except OSError as error:
@@ -122,7 +125,8 @@ def socket_load(slack, total: int = 200, senders: int = 20, run: str = "2", time
 
     def send(i: int) -> None:
         ts = _thread_ts(i, run)
-        payload = json.loads(event_body(mention(QUESTIONS[i % len(QUESTIONS)], ts, channel=f"CSOCK{i % senders:02d}"),
+        payload = json.loads(event_body(mention(QUESTIONS[i % len(QUESTIONS)], ts, channel=f"CSOCK{i % senders:02d}",
+                                            user=f"USOCK{i % senders:02d}"),
                                         f"EvS{run}-{i}"))
         started = time.perf_counter()
         envelope = slack.send_envelope(payload)

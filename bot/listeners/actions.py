@@ -1,4 +1,4 @@
-"""Buttons under an answer: "more results" and 👍/👎 feedback."""
+"""Buttons under an answer: "more results" and 👍/👎 feedback; the work runs on the clicks lane, never behind questions."""
 from __future__ import annotations
 
 from slack_bolt import Ack, App
@@ -22,7 +22,7 @@ def register(app: App, responder: Responder) -> None:
     def on_more(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         channel, thread = _where(body)
-        responder.more(action["value"], channel, thread, client)
+        responder.lanes.clicks.submit(responder.more, action["value"], channel, thread)
 
     @app.action(FEEDBACK_UP)
     @app.action(FEEDBACK_DOWN)
@@ -34,4 +34,5 @@ def register(app: App, responder: Responder) -> None:
         record = responder.records.get(record_id)
         lang = record.lang if record and record.lang == "ja" else "en"
         if channel and user:
-            client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread or None, text=THANKS[lang])
+            responder.lanes.clicks.submit(client.chat_postEphemeral, channel=channel, user=user, thread_ts=thread or None,
+                                          text=THANKS[lang])

@@ -28,12 +28,12 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
     @assistant.user_message
     def on_message(payload: dict, set_status: SetStatus, client: WebClient) -> None:
         if is_shared_file(payload):
-            receive_file(curator, payload, client)
+            responder.lanes.admin.submit(receive_file, curator, payload, client)
             return
         if payload.get("bot_id") or payload.get("subtype"):
             return
         set_status("searching… / 検索中…")
         thread = payload["thread_ts"]
-        responder.answer(Question.from_event(payload, reply_thread=thread, context_thread=thread), client)
+        responder.receive(Question.from_event(payload, reply_thread=thread, context_thread=thread))
 
     app.use(assistant)

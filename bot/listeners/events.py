@@ -1,4 +1,8 @@
-"""@mentions in channels, direct messages, and replies in threads the bot has answered in."""
+"""@mentions in channels, direct messages, and replies in threads the bot has answered in.
+
+Each listener only records the question (`responder.receive`) and returns, so
+Slack is acknowledged at once; files shared by admins go to the admin lane.
+"""
 from __future__ import annotations
 
 import logging
@@ -20,26 +24,26 @@ def is_from_a_person(event: dict) -> bool:
 
 def register(app: App, responder: Responder, curator: Curator) -> None:
     @app.event("app_mention")
-    def on_mention(event: dict, client: WebClient) -> None:
+    def on_mention(event: dict) -> None:
         if not is_from_a_person(event):
             return
         root = event.get("thread_ts") or event["ts"]
-        responder.answer(Question.from_event(event, reply_thread=root, context_thread=root), client)
+        responder.receive(Question.from_event(event, reply_thread=root, context_thread=root))
 
     @app.event("message")
     def on_message(event: dict, client: WebClient, context) -> None:
         if is_shared_file(event):
-            receive_file(curator, event, client)
+            responder.lanes.admin.submit(receive_file, curator, event, client)
             return
         if not is_from_a_person(event):
             return
         if event.get("channel_type") == "im":
             thread = event.get("thread_ts")
-            responder.answer(Question.from_event(event, reply_thread=thread, context_thread=thread or ""), client)
+            responder.receive(Question.from_event(event, reply_thread=thread, context_thread=thread or ""))
             return
         thread = event.get("thread_ts")
         mentions_bot = f"<@{context.bot_user_id}>" in (event.get("text") or "")
         if thread and not mentions_bot and responder.records.has_thread(event["channel"], thread):
             # a reply in a thread the bot answered in: a follow-up, no @mention needed
-            responder.answer(Question.from_event(event, reply_thread=thread, context_thread=thread), client)
+            responder.receive(Question.from_event(event, reply_thread=thread, context_thread=thread))
 
