@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from index.service import LiveIndex, SummitIndex
 
-from .app import build_app
+from .app import build_app, web_client
 from .curation import Curator
 from .records import Records
 from .responder import Responder
@@ -38,7 +38,8 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
     """The ASGI application; Slack's side is attached according to `settings.mode`."""
     live = index if isinstance(index, LiveIndex) else LiveIndex(settings.index, index)
     curator = Curator(live, settings.admins, settings.bot_token)
-    bolt = build_app(settings, Responder(live, records), curator) if settings.mode != "offline" else None
+    responder = Responder(live, records, web_client(settings)) if settings.mode != "offline" else None
+    bolt = build_app(settings, responder, curator) if responder is not None else None
     # HTTP mode checks the signature before a body is even parsed; other modes refuse the endpoint.
     verifier = SignatureVerifier(settings.signing_secret) if settings.mode == "http" else None
     socket: list[SocketModeHandler] = []
@@ -75,9 +76,13 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
             log.info("Slack events are accepted at POST /slack/events")
         else:
             log.warning(settings.missing())
+        if responder is not None:
+            responder.recover()  # questions acknowledged before a crash are answered now
         yield
         for handler in socket:
             await run_in_threadpool(handler.close)
+        if responder is not None:
+            await run_in_threadpool(responder.close)
 
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),

@@ -35,16 +35,17 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
         if word.lower() in ADMIN_WORDS:
             ack(response_type="ephemeral", text=admin_command(curator, command.get("user_id", ""), word.lower(), rest.strip()))
             return
-        ack()  # within Slack's 3 seconds; the answer follows through the response_url
-        question = Question(
+        # recorded before the acknowledgement; the answer follows through the response_url
+        responder.receive(Question(
             key=f"slash:{command.get('trigger_id') or command.get('channel_id', '') + ':' + text}",
             user=command.get("user_id", ""),
             channel=command.get("channel_id", ""),
             text=text,
             reply_thread=None,
             context_thread="",
-        )
-        responder.answer(question, client, post=respond)
+            response_url=command.get("response_url", ""),
+        ))
+        ack()
 
 
 def admin_command(curator: Curator, user: str, word: str, argument: str) -> str:
