@@ -141,3 +141,67 @@ def socket_load(slack, total: int = 200, senders: int = 20, run: str = "2", time
             result.acked += 1
 
     return _drive(send, result, slack, run, timeout)
+
+
+def flood(url: str, slack, total: int = 200, run: str = "3") -> dict:
+    """One asker sends `total` mentions at once; then another asks. How long the other waits, what the flood got."""
+    def send(i: int) -> int:
+        body = event_body(mention("東大阪市の条例は？", f"17{run}1{i:05d}.0001", channel=f"CFLOOD{run}", user=f"UFLOOD{run}"),
+                          f"EvFl{run}-{i}")
+        return post(url + "/slack/events", body)[0]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(send, range(total)))
+    asked = time.monotonic()  # the fake records calls on this process's monotonic clock
+    other_channel = f"COTHER{run}"
+    status = post(url + "/slack/events", event_body(mention("岡谷は？", f"17{run}2000000.0001", channel=other_channel,
+                                                            user=f"UOTHER{run}"), f"EvOther{run}"))[0]
+    [other] = slack.wait_for("chat.postMessage", where=lambda c: c.params.get("channel") == other_channel, timeout=60)
+    between = [c for c in slack.calls_to("chat.postMessage")
+               if c.params.get("channel") == f"CFLOOD{run}" and asked < c.time < other.time]
+    return {"flood_questions": total, "flood_acknowledged": statuses.count(200), "other_acknowledged": status == 200,
+            "other_answer_seconds": round(other.time - asked, 2), "flood_answers_in_between": len(between),
+            "busy_notices": sum(1 for c in slack.calls_to("chat.postEphemeral") if c.params.get("user") == f"UFLOOD{run}")}
+
+
+def burst(url: str, count: int, run: str, askers: int = 30) -> dict[str, int]:
+    """`count` mentions from `askers` people, each in its own thread; thread ts → HTTP status (0: server gone)."""
+    def send(i: int) -> tuple[str, int]:
+        ts = f"17{run}3{i:05d}.0001"
+        body = event_body(mention("What did 岡谷 commit to?", ts, channel=f"CK{i % askers:02d}", user=f"UK{i % askers:02d}"),
+                          f"EvK{run}-{i}")
+        try:
+            return ts, post(url + "/slack/events", body)[0]
+        except OSError:
+            return ts, 0
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        return dict(pool.map(send, range(count)))
+
+
+def kill_under_load(start, kill, slack, url: str, total: int = 300, kill_after: float = 2.0, run: str = "4",
+                    timeout: float = 120) -> dict:
+    """`total` questions, the server killed (`kill`, e.g. SIGKILL) `kill_after` s in, started again (`start`);
+    counts what was acknowledged, answered before and after, lost and answered twice."""
+    start()
+    sent: dict[str, int] = {}
+    sender = threading.Thread(target=lambda: sent.update(burst(url, total, run)))
+    sender.start()
+    time.sleep(kill_after)
+    kill()
+    sender.join(timeout=60)
+    acknowledged = {ts for ts, status in sent.items() if status == 200}
+    before = {c.params.get("thread_ts") for c in slack.calls_to("chat.postMessage")} & acknowledged
+    restarted = time.monotonic()
+    start()
+    deadline = time.time() + timeout
+    while time.time() < deadline and not acknowledged <= {c.params.get("thread_ts") for c in slack.calls_to("chat.postMessage")}:
+        time.sleep(0.5)
+    recovered_seconds = time.monotonic() - restarted
+    time.sleep(2.0)  # a late duplicate would show up here
+    replies = Counter(c.params.get("thread_ts") for c in slack.calls_to("chat.postMessage")
+                      if c.params.get("thread_ts") in sent)
+    return {"questions": total, "acknowledged": len(acknowledged), "answered_before_kill": len(before),
+            "answered_after_restart": len(acknowledged & set(replies)) - len(before),
+            "lost": len(acknowledged - set(replies)), "answered_twice_or_more": sum(1 for n in replies.values() if n > 1),
+            "restart_to_all_answered_s": round(recovered_seconds, 1)}
