@@ -12,6 +12,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,8 +28,10 @@ from index.embed import Embedder  # noqa: E402
 from index.service import SummitIndex, build  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
-from tests.loadgen import http_load, socket_load  # noqa: E402
-from tests.slackbot import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, event_body, mention, post, running_bot  # noqa: E402
+from tests.loadgen import flood, http_load, kill_under_load, socket_load  # noqa: E402
+from tests.slackbot import (APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, event_body, free_port, mention, post,  # noqa: E402
+                            running_bot)
+from tests.test_serve_process import start, stop, wait_healthy  # noqa: E402
 from tests.test_faults import BAD_QUESTIONS  # noqa: E402
 
 
@@ -74,6 +79,29 @@ def bad_questions(url: str, slack) -> list[dict]:
     return rows
 
 
+def kill_9(settings: Settings, db: Path) -> dict:
+    """300 questions from 30 askers to a real `summitbot serve`, SIGKILL after 2 s, started again on the same database."""
+    port = free_port()
+    processes: list[subprocess.Popen] = []
+    with FakeSlack() as slack:
+        env = {**os.environ, "SUMMITBOT_CORPUS_DIR": str(settings.corpus_dir), "SUMMITBOT_INDEX_DIR": str(settings.index_dir),
+               "SUMMITBOT_CACHE_DIR": str(settings.cache_dir), "SUMMITBOT_DB": str(db / "kill.sqlite3"),
+               "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url}
+        env.pop("SLACK_APP_TOKEN", None)
+        slack.delay_next("chat.postMessage", 0.05, count=10_000)  # answers take a while, as over a real network
+
+        def start_server() -> None:
+            processes.append(start(env, port))
+            wait_healthy(processes[-1], port)
+
+        try:
+            return kill_under_load(start_server, lambda: os.kill(processes[-1].pid, signal.SIGKILL), slack,
+                                   f"http://127.0.0.1:{port}", total=300)
+        finally:
+            for process in processes:
+                stop(process)
+
+
 def main() -> None:
     log_buffer = io.StringIO()
     logging.basicConfig(level=logging.INFO, stream=log_buffer)
@@ -89,6 +117,7 @@ def main() -> None:
         report["faults"] = faults(bot.url, slack)
         report["bad_requests"] = bad_requests(bot.url)
         report["bad_questions"] = bad_questions(bot.url, slack)
+        report["flood"] = flood(bot.url, slack, total=200)
     with FakeSlack() as slack, running_bot(slack, index, settings, db / "socket.sqlite3", "socket"):
         slack.wait_for_socket(timeout=15)
         report["socket_load"] = socket_load(slack, total=200, senders=20, run="2").summary()
@@ -97,6 +126,7 @@ def main() -> None:
         while slack.socket_connections < 2 and time.time() < deadline:
             time.sleep(0.2)
         report["socket_reconnected"] = slack.socket_connections >= 2
+    report["kill_9"] = kill_9(settings, db)
     logs = log_buffer.getvalue()
     report["secrets_in_logs"] = sum(logs.count(s) for s in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET))
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
@@ -118,6 +148,20 @@ def markdown(r: dict) -> str:
         "|---|---|---|---|---|---|---|---|",
         load_row("HTTP (signed events)", r["http_load"]),
         load_row("Socket Mode (envelopes)", r["socket_load"]), "",
+        "## Kill -9 under load", "",
+        "A real `summitbot serve` (HTTP mode) gets 300 questions from 30 askers; it is killed with SIGKILL 2 s in,",
+        "while answering, and started again on the same database (`tests/test_durability.py` asserts the same).", "",
+        "| questions | acknowledged | answered before the kill | answered after the restart | lost | answered twice | restart → all answered |",
+        "|---|---|---|---|---|---|---|",
+        "| {questions} | {acknowledged} | {answered_before_kill} | {answered_after_restart} | {lost} | {answered_twice_or_more} "
+        "| {restart_to_all_answered_s} s |".format(**r["kill_9"]), "",
+        "## One asker flooding while another asks", "",
+        "One asker sends 200 mentions at once; then another asks one question. Each asker may have 10 questions",
+        "waiting (bot/lanes.py); past that a question is recorded as refused and the asker told to wait (once per 30 s).", "",
+        "| flood | acknowledged | the other's answer after | flood answers before it | \"please wait\" notices |",
+        "|---|---|---|---|---|",
+        "| {flood_questions} | {flood_acknowledged} | {other_answer_seconds} s | {flood_answers_in_between} | {busy_notices} |"
+        .format(**r["flood"]), "",
         "## Slack faults", "",
         "| fault | answers posted |", "|---|---|",
         *[f"| {row['fault']} | {row['answered']} |" for row in r["faults"]],
@@ -136,12 +180,13 @@ def markdown(r: dict) -> str:
 
 
 def verdict(r: dict) -> str:
-    loads = (r["http_load"], r["socket_load"])
+    loads = (r["http_load"], r["socket_load"], r["kill_9"])
     lost = sum(s["lost"] for s in loads)
     doubled = sum(s["answered_twice_or_more"] for s in loads) + sum(1 for f in r["faults"] if f["answered"] > 1)
     missing = sum(1 for f in r["faults"] if f["answered"] == 0)
     if lost == doubled == missing == 0:
-        return "Lost: nothing — every question above was acknowledged and answered exactly once."
+        return ("Lost: nothing — every question above was acknowledged, and every acknowledged question was answered "
+                "exactly once (the flood's questions past the asker's limit were refused with a notice, and recorded).")
     return f"Lost: {lost + missing} question(s); answered more than once: {doubled}."
 
 

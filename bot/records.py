@@ -103,6 +103,7 @@ class Records:
         self._db.execute("CREATE INDEX IF NOT EXISTS questions_state ON questions (state)")
         self._lock = threading.Lock()
         self.retention_days = retention_days
+        self._purged = 0.0  # when purge_if_due last purged
         _private_file(path)  # the WAL files exist now
 
     def _add_columns(self) -> None:
@@ -224,6 +225,14 @@ class Records:
         return dict(rows)
 
     # ------------------------------------------------------------------ retention
+
+    def purge_if_due(self) -> int:
+        """Purge at most once a day (called as questions are answered, so no timer thread is needed)."""
+        now = time.time()
+        if now - self._purged < DAY:
+            return 0
+        self._purged = now
+        return self.purge(now)
 
     def purge(self, now: float | None = None) -> int:
         """Delete questions (and their feedback) older than the retention period; how many went.

@@ -123,6 +123,9 @@ class Responder:
 
     def recover(self) -> int:
         """Queue every question a previous process acknowledged but did not answer; how many."""
+        purged = self.records.purge_if_due()
+        if purged:
+            log.info("purged %d question(s) older than %g days", purged, self.records.retention_days)
         owed = self.records.unfinished(self.owner)
         for record_id, user in owed:
             self.lanes.questions.put(user, record_id)
@@ -132,6 +135,7 @@ class Responder:
 
     def work(self, record_id: str) -> Answer | None:
         """Answer one recorded question exactly once; any failure is recorded and the asker told."""
+        self.records.purge_if_due()
         record = self.records.start(record_id, self.owner)
         if record is None:
             return None  # another worker has it, or it is done
