@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 import uvicorn
 from slack_bolt import BoltRequest
@@ -19,11 +21,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
+from uvicorn.main import STARTUP_FAILURE
 
 from index.service import LiveIndex, SummitIndex
 
 from .app import build_app, web_client
 from .curation import Curator
+from .guard import guard, quiet_bolt_logs
+from .protocol import GuardedH11Protocol
 from .records import Records
 from .responder import Responder
 from .settings import BotSettings
@@ -31,11 +37,13 @@ from .web import page_routes
 
 log = logging.getLogger("summitbot.server")
 
-MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller
+MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller; every route refuses more (bot/guard.py)
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")  # Unix seconds, ASCII digits only, as Slack sends them
 
 
-def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: Records) -> Starlette:
+def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: Records) -> ASGIApp:
     """The ASGI application; Slack's side is attached according to `settings.mode`."""
+    quiet_bolt_logs()  # before Bolt makes its loggers: they copy its filters
     live = index if isinstance(index, LiveIndex) else LiveIndex(settings.index, index)
     curator = Curator(live, settings.admins, settings.bot_token)
     responder = Responder(live, records, web_client(settings)) if settings.mode != "offline" else None
@@ -54,7 +62,7 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return JSONResponse({"error": "malformed body"}, status_code=400)
-        if not verifier.is_valid_request(text, dict(request.headers)):
+        if not signed(verifier, text, request.headers):
             return JSONResponse({"error": "invalid signature or stale timestamp"}, status_code=401)
         try:
             bolt_request = BoltRequest(body=text, query=request.query_params, headers=request.headers)
@@ -89,7 +97,8 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
         Route("/healthz", healthz, methods=["GET"]),
         *page_routes(live, settings.index.public_url),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    starlette = Starlette(routes=routes, lifespan=lifespan)
+    return guard(starlette, MAX_BODY, settings.pages_allow, settings.pages_password)
 
 
 def serve(settings: BotSettings) -> None:
@@ -99,6 +108,31 @@ def serve(settings: BotSettings) -> None:
     app = create_app(settings, index, records)
     log.info("serving on http://%s:%d (Slack: %s)", settings.host, settings.port, settings.mode)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+        server = uvicorn.Server(uvicorn_config(app, settings.host, settings.port))
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+        if not server.started:  # e.g. the port is taken; uvicorn has said why
+            raise SystemExit(STARTUP_FAILURE)
     finally:
         records.close()
+
+
+def signed(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
+    """Slack's signature over the body, with a timestamp that is one: `abc` or 5,000 digits is a 401, not a 500."""
+    if not _TIMESTAMP.fullmatch(headers.get("x-slack-request-timestamp", "")):
+        return False
+    return verifier.is_valid_request(body, dict(headers))
+
+
+def uvicorn_config(app: ASGIApp, host: str, port: int, **overrides: Any) -> uvicorn.Config:
+    """How the app is served, by `summitbot serve` and by the tests alike.
+
+    Request heads must arrive within a few seconds (GuardedH11Protocol: uvicorn
+    has no such timeout), no `Server: uvicorn` header, no websocket upgrades
+    (nothing here speaks websocket; Socket Mode is a client connection).
+    """
+    options: dict[str, Any] = {
+        "host": host, "port": port, "http": GuardedH11Protocol, "ws": "none", "server_header": False,
+        "log_level": "info", "access_log": False,
+    }
+    return uvicorn.Config(app, **{**options, **overrides})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from index.settings import PROJECT_ROOT, Settings
@@ -24,6 +25,8 @@ class BotSettings:
     port: int = 8080
     admins: frozenset[str] = frozenset()
     database: Path = PROJECT_ROOT / ".data" / "summitbot.sqlite3"
+    pages_allow: tuple[IPv4Network | IPv6Network, ...] = ()  # client networks the pages are served to; () = any
+    pages_password: str = field(default="", repr=False)  # HTTP Basic password for the pages; "" = none asked
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> BotSettings:
@@ -41,6 +44,8 @@ class BotSettings:
             port=int(env.get("SUMMITBOT_PORT", "8080")),
             admins=frozenset(a.strip() for a in env.get("SUMMITBOT_ADMINS", "").split(",") if a.strip()),
             database=Path(env.get("SUMMITBOT_DB") or PROJECT_ROOT / ".data" / "summitbot.sqlite3").expanduser(),
+            pages_allow=networks(env.get("SUMMITBOT_PAGES_ALLOW", "")),
+            pages_password=env.get("SUMMITBOT_PAGES_PASSWORD", "").strip(),
         )
 
     @property
@@ -61,4 +66,18 @@ class BotSettings:
 
     def secrets(self) -> list[str]:
         """Values that must never appear in logs, errors or pages."""
-        return [s for s in (self.bot_token, self.app_token, self.signing_secret) if s]
+        return [s for s in (self.bot_token, self.app_token, self.signing_secret, self.pages_password) if s]
+
+
+def networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """SUMMITBOT_PAGES_ALLOW: comma-separated addresses or networks. A typo stops the server: a guard that
+    silently allowed everyone would be worse than none."""
+    parsed = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            parsed.append(ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ValueError(f"SUMMITBOT_PAGES_ALLOW: {item!r} is not an address or network (e.g. 10.0.0.0/8)") from exc
+    return tuple(parsed)

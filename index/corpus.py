@@ -135,6 +135,8 @@ class Corpus:
 
     def source(self, doc: Document) -> str:
         path = self.root / doc.file
+        if not path.resolve().is_relative_to(self.root.resolve()):  # a symlink (or `..`) out of the corpus
+            raise CorpusError(f"{path} is listed in {MANIFEST} but lies outside the corpus folder {self.root}")
         try:
             return read_source(path.read_bytes())
         except FileNotFoundError as exc:

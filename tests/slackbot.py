@@ -16,7 +16,7 @@ from pathlib import Path
 import uvicorn
 
 from bot.records import Records
-from bot.server import create_app
+from bot.server import create_app, uvicorn_config
 from bot.settings import BotSettings
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -37,7 +37,7 @@ class RunningBot:
         self.settings = replace(settings, port=free_port(), database=database)
         self.records = Records(database)
         self.app = create_app(self.settings, index, self.records)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.settings.port, log_level="warning", lifespan="on")
+        config = uvicorn_config(self.app, "127.0.0.1", self.settings.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
