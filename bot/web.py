@@ -12,15 +12,14 @@ from starlette.staticfiles import StaticFiles
 
 from index.service import QuestionError, SummitIndex
 
+from .guard import SANDBOX_CSP, SECURITY_HEADERS
 from .render_html import ask_page, document_page, not_found_page, passage_page
 
 STATIC = Path(__file__).parent / "static"
-_HEADERS = {
-    # Everything the pages use comes from this server.
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+# Everything the pages use comes from this server, and no other site may frame them. bot/guard.py adds
+# these to every response; the pages name them too, so that they hold wherever the routes are mounted.
+_HEADERS = SECURITY_HEADERS
+_ORIGINAL_HEADERS = {"content-security-policy": SANDBOX_CSP, "x-content-type-options": "nosniff"}
 
 
 def _html(body: str, status: int = 200) -> HTMLResponse:
@@ -81,7 +80,7 @@ def page_routes(index: SummitIndex, public_url: str) -> list:
         path = index.original_path(request.path_params["key"])
         if path is None:
             return PlainTextResponse("not found", status_code=404)
-        return FileResponse(path, headers=_HEADERS)
+        return original_response(path)
 
     return [
         Route("/", ask, methods=["GET"]),
@@ -91,3 +90,21 @@ def page_routes(index: SummitIndex, public_url: str) -> list:
         Route("/d/{key}/source", source, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
+
+
+def original_response(path: Path) -> FileResponse:
+    """An uploaded original, served so that it cannot act as a page of this site.
+
+    A PDF opens in the browser's viewer (citations link to #page=N), sandboxed:
+    no script, no forms, no access to this origin. Anything else, an uploaded
+    HTML file above all (a meta refresh, a fake login form), is only a download
+    of an opaque type: it is never rendered from this origin.
+    """
+    if path.suffix.lower() == ".pdf" and _starts_with(path, b"%PDF-"):
+        return FileResponse(path, media_type="application/pdf", headers=_ORIGINAL_HEADERS, content_disposition_type="inline")
+    return FileResponse(path, media_type="application/octet-stream", filename=path.name, headers=_ORIGINAL_HEADERS)
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(magic)) == magic
