@@ -13,12 +13,15 @@ from starlette.staticfiles import StaticFiles
 from index.service import QuestionError, SummitIndex
 
 from .guard import SANDBOX_CSP, SECURITY_HEADERS
+from .ratelimit import ClientLimiter
 from .render_html import ask_page, document_page, not_found_page, passage_page
 
 STATIC = Path(__file__).parent / "static"
 # Everything the pages use comes from this server, and no other site may frame them. bot/guard.py adds
 # these to every response; the pages name them too, so that they hold wherever the routes are mounted.
 _HEADERS = SECURITY_HEADERS
+TOO_MANY = ("このアドレスからの質問が多すぎます。1分ほど待ってから、もう一度お試しください。"
+            " / Too many questions from this address; please wait a minute and ask again.")
 _ORIGINAL_HEADERS = {"content-security-policy": SANDBOX_CSP, "x-content-type-options": "nosniff"}
 
 
@@ -26,8 +29,12 @@ def _html(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=_HEADERS)
 
 
-def page_routes(index: SummitIndex, public_url: str) -> list:
-    """Routes over the loaded index; `public_url` makes the links people copy and share."""
+def page_routes(index: SummitIndex, public_url: str, limiter: ClientLimiter | None = None) -> list:
+    """Routes over the loaded index; `public_url` makes the links people copy and share.
+
+    The ask page answers each client (address) a few questions at a time, so one client cannot starve others.
+    """
+    limiter = limiter or ClientLimiter()
 
     def documents():
         return sorted(index.data.documents.values(), key=lambda d: -d.summit)
@@ -49,10 +56,13 @@ def page_routes(index: SummitIndex, public_url: str) -> list:
         question = request.query_params.get("q", "")
         if not question.strip():
             return _html(ask_page(documents()))
-        try:
-            answer = await run_in_threadpool(index.ask, question)
-        except QuestionError as error:
-            return _html(ask_page(documents(), question, error=str(error)), status=400)
+        with limiter.slot(request.client.host if request.client else "") as allowed:
+            if not allowed:
+                return _html(ask_page(documents(), question, error=TOO_MANY), status=429)
+            try:
+                answer = await run_in_threadpool(index.ask, question)
+            except QuestionError as error:
+                return _html(ask_page(documents(), question, error=str(error)), status=400)
         return _html(ask_page(documents(), question, answer))
 
     async def passage(request: Request) -> Response:
