@@ -46,7 +46,8 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
     quiet_bolt_logs()  # before Bolt makes its loggers: they copy its filters
     live = index if isinstance(index, LiveIndex) else LiveIndex(settings.index, index)
     curator = Curator(live, settings.admins, settings.bot_token)
-    responder = Responder(live, records, web_client(settings)) if settings.mode != "offline" else None
+    responder = (Responder(live, records, web_client(settings), per_user=settings.max_waiting)
+                 if settings.mode != "offline" else None)
     bolt = build_app(settings, responder, curator) if responder is not None else None
     # HTTP mode checks the signature before a body is even parsed; other modes refuse the endpoint.
     verifier = SignatureVerifier(settings.signing_secret) if settings.mode == "http" else None
@@ -104,7 +105,7 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
 def serve(settings: BotSettings) -> None:
     """Load everything, then serve until interrupted."""
     index = LiveIndex(settings.index)  # follows new index versions without a restart
-    records = Records(settings.database)
+    records = Records(settings.database, retention_days=settings.retention_days)
     app = create_app(settings, index, records)
     log.info("serving on http://%s:%d (Slack: %s)", settings.host, settings.port, settings.mode)
     try:

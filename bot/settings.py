@@ -25,6 +25,8 @@ class BotSettings:
     port: int = 8080
     admins: frozenset[str] = frozenset()
     database: Path = PROJECT_ROOT / ".data" / "summitbot.sqlite3"
+    retention_days: float = 365.0  # questions and feedback older than this are purged (at start and daily)
+    max_waiting: int = 10  # questions one asker may have waiting; past it they are refused with a notice
     pages_allow: tuple[IPv4Network | IPv6Network, ...] = ()  # client networks the pages are served to; () = any
     pages_password: str = field(default="", repr=False)  # HTTP Basic password for the pages; "" = none asked
 
@@ -44,6 +46,8 @@ class BotSettings:
             port=int(env.get("SUMMITBOT_PORT", "8080")),
             admins=frozenset(a.strip() for a in env.get("SUMMITBOT_ADMINS", "").split(",") if a.strip()),
             database=Path(env.get("SUMMITBOT_DB") or PROJECT_ROOT / ".data" / "summitbot.sqlite3").expanduser(),
+            retention_days=float(env.get("SUMMITBOT_RETENTION_DAYS") or 365),
+            max_waiting=max(1, int(env.get("SUMMITBOT_MAX_WAITING") or 10)),
             pages_allow=networks(env.get("SUMMITBOT_PAGES_ALLOW", "")),
             pages_password=env.get("SUMMITBOT_PAGES_PASSWORD", "").strip(),
         )
