@@ -32,6 +32,9 @@ from tests.loadgen import flood, http_load, kill_under_load, socket_load  # noqa
 from tests.slackbot import (APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, event_body, free_port, mention, post,  # noqa: E402
                             running_bot)
 from tests.test_serve_process import start, stop, wait_healthy  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+import http_attacks  # noqa: E402
 from tests.test_faults import BAD_QUESTIONS  # noqa: E402
 
 
@@ -118,6 +121,7 @@ def main() -> None:
         report["bad_requests"] = bad_requests(bot.url)
         report["bad_questions"] = bad_questions(bot.url, slack)
         report["flood"] = flood(bot.url, slack, total=200)
+        report["http_attacks"] = http_attacks.measure(bot.url, server_pid=os.getpid())  # the server runs in this process
     with FakeSlack() as slack, running_bot(slack, index, settings, db / "socket.sqlite3", "socket"):
         slack.wait_for_socket(timeout=15)
         report["socket_load"] = socket_load(slack, total=200, senders=20, run="2").summary()
@@ -168,6 +172,10 @@ def markdown(r: dict) -> str:
         f"| websocket dropped | reconnected: {'yes' if r['socket_reconnected'] else 'NO'} |", "",
         "## Bad requests", "", "| request | status |", "|---|---|",
         *[f"| {row['request']} | {row['status']} |" for row in r["bad_requests"]], "",
+        "## Attacks on the HTTP surface", "",
+        "Against the running server (`bench/http_attacks.py`, asserted by `tests/test_http_hardening.py`); after each,",
+        "`/healthz` must still answer.", "",
+        http_attacks.markdown(r["http_attacks"]), "",
         "## Bad questions", "", "| question | reply (start) |", "|---|---|",
         *[f"| {row['question']} | {row['reply'].replace('|', '/')} |" for row in r["bad_questions"]], "",
         "## Secrets", "",
