@@ -36,6 +36,7 @@ class ExtractionError(Exception):
 
 SUPPORTED = {".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}
 MAX_BYTES = 20 * 1024 * 1024
+MAX_PAGES = 200  # a declaration has a few pages; time and memory are bounded by the reading child (index/worker.py)
 
 _KINDS = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
@@ -365,6 +366,7 @@ def _layout_pages(raw: bytes) -> Iterator[_Page]:
     from pdfminer.pdfdocument import PDFEncryptionError
 
     try:
+        _check_page_count(raw)
         # boxes_flow=None: boxes top to bottom. pdfminer's default clustering puts
         # a centred or indented heading (＜宣言＞) after the text below it.
         # all_texts: some producers put the whole page into a form XObject, which
@@ -375,9 +377,25 @@ def _layout_pages(raw: bytes) -> Iterator[_Page]:
     except PDFEncryptionError as exc:
         raise _refusal("This PDF is protected by a password; save an unprotected copy and add that.",
                        "この PDF はパスワードで保護されています。保護を外したものを追加してください。") from exc
+    except (ExtractionError, MemoryError):  # a refusal of ours, or the reading child's memory limit
+        raise
     except Exception as exc:  # pdfminer raises PSEOF, PDFSyntaxError, KeyError, struct/zlib errors …
         raise _refusal(f"This PDF is damaged and cannot be read ({type(exc).__name__}: {exc}).",
                        "この PDF は壊れていて読み込めません。") from exc
+
+
+def _check_page_count(raw: bytes) -> None:
+    """Refuse before any layout work a PDF with more pages than a declaration has (the page tree is cheap)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    pages = sum(1 for _ in itertools.islice(PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(raw)))),
+                                            MAX_PAGES + 1))
+    if pages > MAX_PAGES:
+        raise _refusal(f"This PDF has more than {MAX_PAGES} pages: a declaration is much shorter. Add only the"
+                       " declaration's pages.",
+                       f"この PDF は {MAX_PAGES} ページを超えています。宣言文のページだけを PDF にして追加してください。")
 
 
 def _page_text(page: LTPage) -> _Page:

@@ -5,6 +5,11 @@ whose summary a person checks. `add` stores the extracted text (and the
 original file) and appends the manifest entry; the manifest is replaced in one
 `os.replace`, so a failure leaves the corpus as it was. The index changes only
 with the next `summitbot index build`.
+
+The document's key is given by `add`, from the corpus as it is then (callers
+hold the corpus lock, index/changes.py): two drafts of one summit prepared side
+by side get two keys, never the same one twice. The key in a draft's summary
+is what it would be if nothing else were added first.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from .corpus import MANIFEST, Corpus, CorpusError
 from .model import Document
 from .parse import ParseResult, parse_text
 
+MAX_PASSAGE = 5_000  # characters; the longest passage of the real declarations has 589
 _TITLE = re.compile(r"^\s*(?:第\s*[0-9０-９一二三四五六七八九十]+\s*回\s*中小企業都市サミット\s*)?(.{1,30}?(?:宣言|決議))\s*$")
 
 
@@ -72,17 +78,31 @@ def prepare(corpus: Corpus, file: Path, summit: int, title: str = "", host_city:
     result = parse_text(extracted.text, doc, corpus.gazetteer.city_of)
     if not result.passages:
         raise CorpusError(f"no declaration text was found in {file.name} / 宣言文が見つかりませんでした")
+    longest = max(len(p.text) for p in result.passages)
+    if longest > MAX_PASSAGE:
+        raise CorpusError(
+            f"{file.name} has a passage of {longest:,} characters without a paragraph break (at most {MAX_PASSAGE:,}"
+            f" make sense): its text is not laid out as a declaration. Save it again with paragraphs, or as text."
+            f" / {file.name} には段落の区切りのない {longest:,} 字の箇所があり、宣言文として読めません"
+            f"（上限 {MAX_PASSAGE:,} 字）。段落を分けて保存し直すか、テキストで送ってください。")
     return Draft(doc, extracted.text, file, result, extracted.warnings, extracted.pages)
 
 
 def add(corpus: Corpus, draft: Draft) -> Document:
-    """Store the draft's text and original, and append its manifest entry (atomically)."""
+    """Store the draft's text and original under a new key, and append its manifest entry (atomically).
+
+    Never overwrites a file: the key is new to the manifest and to the files in documents/.
+    """
     root = corpus.root
-    if any(d.key == draft.document.key for d in corpus.documents):
-        raise CorpusError(f"{draft.document.key} is already in the corpus")
-    text_path = root / draft.document.file
-    original = root / "documents" / "originals" / f"{draft.document.key}{draft.original.suffix.lower()}"
-    doc = replace(draft.document, original=str(original.relative_to(root)), pages=draft.pages)
+    for existing in corpus.documents:
+        if (root / existing.file).is_file() and (root / existing.file).read_bytes() == draft.text.encode("utf-8"):
+            raise CorpusError(f"this text is already in the corpus as {existing.key} ({existing.display_title})"
+                              f" / この宣言文はすでに {existing.key} として登録されています")
+    key = _new_key(corpus, draft.document.summit, draft.document.host_city)
+    text_path = root / "documents" / f"{key}.txt"
+    original = root / "documents" / "originals" / f"{key}{draft.original.suffix.lower()}"
+    doc = replace(draft.document, key=key, file=str(text_path.relative_to(root)),
+                  original=str(original.relative_to(root)), pages=draft.pages)
     written: list[Path] = []
     try:
         text_path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,7 +184,9 @@ def _new_key(corpus: Corpus, summit: int, host_city: str) -> str:
     """summit10-okaya: the summit and the host's romaji name, made unique."""
     romaji = next((a for a in corpus.gazetteer.cities.get(host_city, ()) if a.isascii() and " " not in a), "")
     base = f"summit{summit:02d}-{romaji.lower()}" if romaji else f"summit{summit:02d}"
-    taken = {d.key for d in corpus.documents}
+    documents = corpus.root / "documents"
+    taken = {d.key for d in corpus.documents} | {p.stem for p in documents.glob("*.txt")}
+    taken |= {p.stem for p in (documents / "originals").glob("*")}
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .answer import Answerer, LinkMaker
-from .corpus import Corpus, CorpusError
+from .corpus import GAZETTEER, GLOSSARY, Corpus, CorpusError, Gazetteer, load_glossary
 from .embed import Embedder
 from .model import Answer, Document, Passage
 from .query import QueryAnalyzer
@@ -62,9 +62,14 @@ class SummitIndex:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> SummitIndex:
-        """Load the current index version and the model it was built with."""
-        corpus = Corpus.load(settings.corpus_dir)
+        """Load the current index version and the model it was built with.
+
+        The documents are those the version was built from (its manifest records
+        them), not the corpus manifest's: a manifest being edited, or broken, never
+        stops a server from starting on the last good version.
+        """
         data = load_index(settings.index_dir)
+        corpus = _serving_corpus(settings.corpus_dir, data)
         embedder = embedder or Embedder(settings.embed_model, settings.cache_dir)
         built_with = data.manifest.get("model_fingerprint")
         if built_with != embedder.fingerprint:
@@ -128,11 +133,23 @@ class SummitIndex:
         return self.answerer.searcher.analyzer.follow_up(previous, current)
 
 
-def build(settings: Settings, progress: bool = True, embedder: Embedder | None = None) -> BuildReport:
+def _serving_corpus(root: Path, data) -> Corpus:
+    """The corpus folder's name lists with the documents of index version `data`, in its order."""
+    try:
+        Corpus.load(root)
+    except CorpusError as error:
+        log.error("the corpus manifest cannot be read (%s); serving index version %s with the %d documents it was "
+                  "built from. Fix the manifest before the next build.", error, data.version, len(data.documents))
+    return Corpus(root, tuple(data.documents.values()), Gazetteer.load(root / GAZETTEER),
+                  tuple(load_glossary(root / GLOSSARY)))
+
+
+def build(settings: Settings, progress: bool = True, embedder: Embedder | None = None,
+          prune: bool = True) -> BuildReport:
     """Build a new index version from the corpus folder, embedding only what is new."""
     corpus = Corpus.load(settings.corpus_dir)
     embedder = embedder or Embedder(settings.embed_model, settings.cache_dir)
-    return build_index(corpus, embedder, settings.index_dir, progress=progress)
+    return build_index(corpus, embedder, settings.index_dir, progress=progress, prune=prune)
 
 
 class LiveIndex:
@@ -153,6 +170,7 @@ class LiveIndex:
         self.check_every = check_every
         self._checked = time.monotonic()
         self._loading = threading.Lock()
+        self.load_error = ""  # why the last load failed ("" when it did not)
 
     def __getattr__(self, name: str):
         self.refresh()
@@ -171,17 +189,30 @@ class LiveIndex:
         if wanted != self.current.version and self._loading.acquire(blocking=False):
             threading.Thread(target=self._load, args=(wanted,), daemon=True, name="index-reload").start()
 
-    def reload(self) -> None:
-        """Load the CURRENT version now (after this process built or rolled back the index)."""
+    def reload(self) -> str:
+        """Load the CURRENT version now (after this process built or rolled back the index).
+
+        Returns the version serving afterwards: the new one, or — when it could not
+        be loaded — the last good one, with the reason in `load_error`. Callers that
+        promise something is live compare it with the version they built.
+        """
         with self._loading:
-            self._load(current_version(self.settings.index_dir), locked=True)
+            try:
+                wanted = current_version(self.settings.index_dir)
+            except IndexProblem as error:
+                self.load_error = str(error)
+                return self.current.version
+            self._load(wanted, locked=True)
+        return self.current.version
 
     def _load(self, wanted: str, locked: bool = False) -> None:
         try:
             fresh = SummitIndex.open(self.settings, embedder=self.current.embedder)
             self.current = fresh
+            self.load_error = ""
             log.info("switched to index version %s", fresh.version)
         except (IndexProblem, CorpusError) as error:
+            self.load_error = str(error)
             log.error("index version %s could not be loaded, still serving %s: %s", wanted, self.current.version, error)
         finally:
             if not locked:

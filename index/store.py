@@ -181,8 +181,13 @@ class EmbeddingCache:
         os.replace(tmp, self.path)
 
 
-def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: bool = True) -> BuildReport:
-    """Parse, embed (what is new) and index the corpus into a new version, then make it current."""
+def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: bool = True,
+                prune: bool = True) -> BuildReport:
+    """Parse, embed (what is new) and index the corpus into a new version, then make it current.
+
+    `prune=False` keeps every older version: a change that may still be undone
+    (index/changes.py) prunes only once the new version is serving.
+    """
     import faiss
 
     docs = {doc.key: doc for doc in corpus.documents}
@@ -232,7 +237,8 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     previous = _previous_documents(index_dir)
     os.rename(staging, versions / version)
     _switch_current(index_dir, version)
-    _prune(versions, keep=KEEP_VERSIONS)
+    if prune:
+        _prune(versions, keep=KEEP_VERSIONS)
     embedded = new_passages + new_sentences
     return BuildReport(version, len(passages), embedded, len(contexts) + len(sentences) - embedded,
                        *_document_changes(previous, documents), dense_index=str(spec))
@@ -289,6 +295,12 @@ def _prune(versions: Path, keep: int) -> None:
             shutil.rmtree(partial, ignore_errors=True)
 
 
+def prune_versions(index_dir: Path) -> None:
+    """Keep the newest KEEP_VERSIONS versions (what a build does when it prunes)."""
+    if (index_dir / "versions").is_dir():
+        _prune(index_dir / "versions", keep=KEEP_VERSIONS)
+
+
 def versions(index_dir: Path) -> list[str]:
     """Complete versions, oldest first."""
     folder = index_dir / "versions"
@@ -308,6 +320,21 @@ def rollback(index_dir: Path) -> tuple[str, str]:
     _verify(index_dir / "versions" / target, _read_manifest(index_dir / "versions" / target))
     _switch_current(index_dir, target)
     return current, target
+
+
+def restore_current(index_dir: Path, version: str | None, failed: str = "") -> None:
+    """Undo a change: make `version` current again (None: there was no index) and delete version `failed`.
+
+    Used when a new version was built but must not stay (it could not be
+    loaded, or the change it belongs to failed): the index is then exactly as
+    it was, and the failed version cannot take a rollback slot.
+    """
+    if version is None:
+        (index_dir / "CURRENT").unlink(missing_ok=True)
+    else:
+        _switch_current(index_dir, version)
+    if failed and failed != version and "/" not in failed and not failed.startswith("."):
+        shutil.rmtree(index_dir / "versions" / failed, ignore_errors=True)
 
 
 def current_version(index_dir: Path) -> str:

@@ -1,0 +1,207 @@
+"""Reading an uploaded file and building the index, each in a limited child process (index/sandbox.py).
+
+Both halves of the protocol are here. The parent calls `prepare` (extract and
+parse a file for review) or `build` (a new index version); each starts
+`python -m index.worker`, which sets its limits, does the work and answers in
+JSON. The parent turns the answer back into a Draft or a BuildReport, and a
+refusal back into the same exception the in-process code raises
+(ExtractionError, CorpusError, IndexProblem), so callers handle one set of
+errors. A child stopped for time or memory, or one that crashed, becomes a
+message a member of staff can act on; nothing of the child's state survives.
+
+Limits, from measurements on this machine (2 CPUs; README, "A new summit is held"):
+
+* reading: 90 s wall, 60 s CPU, 512 MB address space. A 200-page declaration
+  PDF took 5.4 s CPU and 48 MB; the 200,000-character line 7 s and 221 MB of
+  address space; a 400 MB Flate bomb needs over 830 MB and is stopped.
+* building: 15 min wall, 30 min CPU, 3 GB resident memory watched by the
+  parent. A fresh build of the whole corpus peaked at 1.55 GB resident but maps
+  2.6 GB of address space (torch), which is why RSS, not RLIMIT_AS, bounds it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import sys
+import traceback
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from .corpus import CorpusError
+from .embed import EmbeddingModelError
+from .extract import ExtractionError
+from .sandbox import Limits, Outcome, run
+from .settings import Settings
+from .store import BuildReport, IndexProblem
+
+log = logging.getLogger(__name__)
+
+READ_LIMITS = Limits(seconds=90, cpu_seconds=60, address_mb=512)
+BUILD_LIMITS = Limits(seconds=900, cpu_seconds=1800, rss_mb=3072)
+
+_ERRORS: dict[str, type[Exception]] = {"ExtractionError": ExtractionError, "CorpusError": CorpusError,
+                                       "IndexProblem": IndexProblem, "EmbeddingModelError": EmbeddingModelError}
+
+READ_STOPPED = {
+    "time": ("Reading the file took too long and was stopped after {seconds:.0f} s: it may be damaged or made to"
+             " overload readers. Save it again (e.g. print to PDF, or as text) and upload that.",
+             "ファイルの読み込みに時間がかかりすぎたため中止しました（{seconds:.0f}秒）。壊れているか、読み込みを妨げる"
+             "作りのファイルです。PDF やテキストとして保存し直してから送ってください。"),
+    "memory": ("Reading the file took too much memory (over {mb} MB) and was stopped: it may be damaged or a"
+               " compression bomb. Save it again (e.g. print to PDF, or as text) and upload that.",
+               "ファイルの読み込みに必要なメモリが多すぎるため中止しました（{mb} MB 超）。壊れているか、圧縮爆弾の"
+               "可能性があります。PDF やテキストとして保存し直してから送ってください。"),
+    "crash": ("The file could not be read: the reader stopped unexpectedly. Save it again and upload that.",
+              "ファイルを読み込めませんでした（読み込み処理が異常終了しました）。保存し直してから送ってください。"),
+    "error": ("The file could not be read ({detail}). Save it again and upload that.",
+              "ファイルを読み込めませんでした（{detail}）。保存し直してから送ってください。"),
+}
+BUILD_STOPPED = {
+    "time": ("the index build took too long and was stopped after {seconds:.0f} s",
+             "索引の作成に時間がかかりすぎたため中止しました（{seconds:.0f}秒）"),
+    "memory": ("the index build took too much memory (over {mb} MB) and was stopped",
+               "索引の作成に必要なメモリが多すぎるため中止しました（{mb} MB 超）"),
+    "crash": ("the index build failed (the build process stopped unexpectedly)",
+              "索引の作成に失敗しました（作成処理が異常終了しました）"),
+    "error": ("the index build failed ({detail})", "索引の作成に失敗しました（{detail}）"),
+}
+
+
+class BuildFailed(IndexProblem):
+    """The build child was stopped or crashed; no new version became current."""
+
+
+# --------------------------------------------------------------------------- the parent's side
+
+
+def prepare(corpus_dir: Path, file: Path, summit: int, title: str = "", host_city: str = "", date: str = "",
+            url: str = "", limits: Limits = READ_LIMITS):
+    """`library.prepare` in a limited child: the Draft, or ExtractionError / CorpusError saying why not."""
+    draft, _, error = prepare_with_outcome(corpus_dir, file, summit, title, host_city, date, url, limits)
+    if error is not None:
+        raise error
+    return draft
+
+
+def prepare_with_outcome(corpus_dir: Path, file: Path, summit: int, title: str = "", host_city: str = "",
+                         date: str = "", url: str = "", limits: Limits = READ_LIMITS):
+    """(Draft or None, what the child used, the refusal or None): `prepare` for those who measure it."""
+    request = {"corpus_dir": str(corpus_dir), "file": str(Path(file).resolve()), "summit": summit, "title": title,
+               "host_city": host_city, "date": date, "url": url}
+    outcome = run("prepare", request, limits)
+    try:
+        return _draft_from(_value(outcome, READ_STOPPED, ExtractionError, limits)), outcome, None
+    except tuple(_ERRORS.values()) as error:
+        return None, outcome, error
+
+
+def build(settings: Settings, limits: Limits = BUILD_LIMITS, prune: bool = True) -> BuildReport:
+    """`service.build` in a limited child (it loads the model itself): the report, or an IndexProblem."""
+    request = {"settings": {k: str(v) for k, v in asdict(settings).items()}, "prune": prune}
+    outcome = run("build", request, limits)
+    value = _value(outcome, BUILD_STOPPED, BuildFailed, limits)
+    return BuildReport(**{f.name: tuple(value[f.name]) if isinstance(value[f.name], list) else value[f.name]
+                          for f in fields(BuildReport)})
+
+
+def _value(outcome: Outcome, stopped: dict, stop_error: type[Exception], limits: Limits) -> dict:
+    """The child's value, or its refusal raised as the original exception type (with `.outcome` for measuring)."""
+    answer = outcome.answer or {}
+    if answer.get("ok"):
+        return answer["value"]
+    known = _ERRORS.get(answer.get("error", ""))
+    if known is not None:
+        error: Exception = known(answer.get("message", ""))
+    else:  # stopped, out of memory, crashed, or an unexpected error (logged with the child's stderr)
+        reason = outcome.stopped or answer.get("stopped") or ("error" if answer.get("message") else "crash")
+        if reason in ("error", "crash"):
+            log.error("the %s child failed (exit %d): %s\n%s", outcome.task, outcome.returncode,
+                      answer.get("message", ""), outcome.stderr[-2000:])
+        english, japanese = stopped[reason]
+        values = {"seconds": outcome.seconds, "mb": limits.address_mb or limits.rss_mb,
+                  "detail": answer.get("message", "")[:300]}
+        error = stop_error(f"{english.format(**values)} / {japanese.format(**values)}")
+    error.outcome = outcome  # type: ignore[attr-defined]
+    raise error
+
+
+def _draft_from(value: dict):
+    from .library import Draft
+    from .model import Document, Excluded, Passage
+    from .parse import ParseResult
+
+    doc = value["document"]
+    document = Document(**{**doc, "member_cities": tuple(doc["member_cities"]), "pages": tuple(doc["pages"]),
+                           "search_fixes": tuple(tuple(pair) for pair in doc["search_fixes"])})
+    parse = ParseResult([Passage.from_dict(p) for p in value["passages"]], [Excluded(**e) for e in value["excluded"]])
+    return Draft(document, value["text"], Path(value["original"]), parse, tuple(value["warnings"]),
+                 tuple(value["pages"]))
+
+
+# --------------------------------------------------------------------------- the child's side
+
+
+def _limit(limits: dict) -> None:
+    """Limits the child sets on itself before any work (a threaded parent cannot use preexec_fn)."""
+    cpu = int(limits["cpu_seconds"])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))  # SIGXCPU at the soft limit, SIGKILL at the hard one
+    if limits.get("address_mb"):
+        size = int(limits["address_mb"]) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
+
+
+def _prepare(request: dict) -> dict:
+    from . import library
+    from .corpus import Corpus
+
+    draft = library.prepare(Corpus.load(Path(request["corpus_dir"])), Path(request["file"]), int(request["summit"]),
+                            request["title"], request["host_city"], request["date"], request["url"])
+    return {"document": asdict(draft.document), "text": draft.text, "original": str(draft.original),
+            "passages": [p.to_dict() for p in draft.parse.passages],
+            "excluded": [asdict(e) for e in draft.parse.excluded],
+            "warnings": list(draft.warnings), "pages": list(draft.pages)}
+
+
+def _build(request: dict) -> dict:
+    from .service import build as build_in_process
+
+    given = request["settings"]
+    settings = Settings(**{k: Path(v) if k.endswith("_dir") else v for k, v in given.items()})
+    return asdict(build_in_process(settings, progress=False, prune=bool(request.get("prune", True))))
+
+
+TASKS = {"prepare": _prepare, "build": _build}
+
+
+def _high_water_kb() -> int:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited from the forking parent)."""
+    with open("/proc/self/status", "rb") as status:
+        return next((int(line.split()[1]) for line in status if line.startswith(b"VmHWM:")), 0)
+
+
+def main() -> int:
+    request = json.loads(sys.stdin.buffer.read())
+    answer_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever a library prints goes to stderr; stdout carries only the answer
+    _limit(request["limits"])
+    try:
+        answer = {"ok": True, "value": TASKS[request["task"]](request)}
+    except MemoryError:
+        answer = {"ok": False, "stopped": "memory"}
+    except tuple(_ERRORS.values()) as error:
+        base = next(name for name, kind in _ERRORS.items() if isinstance(error, kind))
+        answer = {"ok": False, "error": base, "message": str(error)}
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which says it plainly
+        traceback.print_exc()
+        answer = {"ok": False, "error": "", "message": f"{type(error).__name__}: {error}"}
+    answer["peak_kb"] = _high_water_kb()
+    answer_out.write(json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+    answer_out.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
