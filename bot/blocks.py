@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from index.model import Answer, Citation
 
-from .formatting import escape, link, quote, truncate
+from .formatting import escape, inert, link, quote, truncate
 from .phrases import headline
 
 MAX_BLOCKS = 50
@@ -48,8 +48,9 @@ def answer_blocks(answer: Answer, record_id: str = "", question_shown: bool = Fa
     """Blocks of a whole answer; `record_id` ties the buttons to the stored question."""
     blocks: list[dict] = []
     if question_shown:
+        # Someone's own words, shown to the channel: plain_text (no mrkdwn at all) and inert (no links either).
         blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": truncate(f"*{_label('asked', answer.lang)}:* {escape(answer.question)}", CONTEXT_LIMIT)}
+            {"type": "plain_text", "text": truncate(f"{_label('asked', answer.lang)}: {inert(answer.question)}", CONTEXT_LIMIT)}
         ]})
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(escape(headline(answer)), 3000)}})
     budget = MAX_BLOCKS - len(blocks) - 1  # keep room for the buttons

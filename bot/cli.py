@@ -135,11 +135,12 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
-    from index.store import rollback, versions
+    from index import changes
+    from index.store import versions
 
     if args.index_command == "rollback":
-        before, after = rollback(settings.index_dir)
-        print(f"index rolled back from {before} to {after}; a running server switches within seconds")
+        report = changes.rollback(settings)
+        print(f"index rolled back from {report.previous} to {report.version}; a running server switches within seconds")
         return 0
     if args.index_command == "versions":
         current = (settings.index_dir / "CURRENT").read_text().strip() if (settings.index_dir / "CURRENT").exists() else ""
@@ -150,7 +151,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
     started = time.perf_counter()
     embedder = Embedder(settings.embed_model, settings.cache_dir)
-    report = build(settings, progress=not args.quiet, embedder=embedder)
+    with changes.corpus_lock(settings.corpus_dir):  # no corpus change (Slack, another command) mid-build
+        report = build(settings, progress=not args.quiet, embedder=embedder)
     seconds = time.perf_counter() - started
     service = SummitIndex.open(settings, embedder=embedder)  # proves the new version loads
     data = service.answerer.searcher.data
@@ -164,7 +166,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _corpus(args: argparse.Namespace, settings: Settings) -> int:
-    from index import library
+    """list, add, remove: changes go through index/changes.py (the corpus lock); reading a file through a
+    limited child process (index/worker.py), as the server does."""
+    from index import changes, worker
     from index.corpus import Corpus
 
     corpus = Corpus.load(settings.corpus_dir)
@@ -174,15 +178,15 @@ def _corpus(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{doc.key:24} 第{doc.summit}回 {doc.title}  開催地 {doc.host_city or '—'}  {doc.date or '—'}  {count} passages")
         return 0
     if args.corpus_command == "remove":
-        doc = library.remove(corpus, args.key)
+        doc = changes.remove(settings, args.key, build=None).document
         print(f"removed {doc.key} ({doc.display_title}); run `summitbot index build` to take it out of the index")
         return 0
-    draft = library.prepare(corpus, args.file, args.summit, args.title, args.host_city, args.date, args.url)
+    draft = worker.prepare(settings.corpus_dir, args.file, args.summit, args.title, args.host_city, args.date, args.url)
     print("\n  ".join(summary_lines(draft.summary())))
     if args.dry_run:
         print("\n(dry run: nothing was changed)")
         return 0
-    doc = library.add(corpus, draft)
+    doc = changes.add(settings, draft, build=None).document
     print(f"\nadded {doc.key} → {settings.corpus_dir / doc.file}; run `summitbot index build` to make it searchable")
     return 0
 

@@ -1,39 +1,52 @@
 """Admins add a new declaration from Slack: upload in a DM, check the parse, confirm, and it is live.
 
 The flow: a file shared in a DM by an admin (SUMMITBOT_ADMINS) with the
-summit's number in the message → download with the bot token → extract and
-parse (nothing written) → a summary with Confirm/Cancel → on Confirm the
-corpus is updated, the index rebuilt (only new passages are embedded) and the
-serving index switches to it. Anyone else gets a polite refusal.
+summit's number in the message → download with the bot token, from Slack's
+file hosts only (bot/download.py) → extract and parse in a limited child
+process (index/worker.py; nothing written) → a summary with Add/Cancel → on
+Add, index/changes.py updates the corpus under the corpus lock, builds the
+index in a child process and has the server load it; "added" is said only
+once the new version is serving, and on any failure nothing is changed.
+Anyone else gets a polite refusal.
+
+Drafts wait at most DRAFT_TTL; their uploads live in one folder of the bot's
+own (next to its database), emptied when the bot starts. Every method can be
+called from any thread and blocks until done.
 """
 from __future__ import annotations
 
 import logging
 import re
+import shutil
 import tempfile
 import threading
 import time
 import unicodedata
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from index import library
-from index.corpus import Corpus, CorpusError
+from index import changes, library, worker
+from index.corpus import CorpusError
+from index.embed import EmbeddingModelError
 from index.extract import MAX_BYTES, SUPPORTED, ExtractionError
-from index.service import LiveIndex, build
+from index.service import LiveIndex
 from index.store import IndexProblem
 
-from .formatting import escape
+from .download import DownloadRefused, fetch_private
+from .formatting import escape, inert
 from .phrases import summary_lines
 
 log = logging.getLogger(__name__)
 
 CONFIRM_ACTION = "corpus_add_confirm"
 CANCEL_ACTION = "corpus_add_cancel"
+DRAFT_TTL = 24 * 3600  # seconds a draft waits for Add or Cancel
+UPLOAD_PREFIX = "draft-"
+USER_ERRORS = (CorpusError, EmbeddingModelError, ExtractionError, IndexProblem, OSError)
 _SUMMIT = re.compile(r"第\s*([0-9]+)\s*回|\b([0-9]+)(?:st|nd|rd|th)\b|\bsummit\s*([0-9]+)", re.IGNORECASE)
 
 TEXT = {
@@ -43,8 +56,13 @@ TEXT = {
     "bad_type": "{name} は追加できません。PDF、テキスト、Markdown、HTML のファイルを送ってください。/ {name} cannot be added: send a PDF, text, Markdown or HTML file.",
     "how_to_add": "追加する宣言文のファイル（PDF など）を、このボットへのDMで「第N回」と書いて送ってください。/ Upload the declaration (e.g. a PDF) to me in a DM and say which summit it is (e.g. 第10回).",
     "cancelled": "追加を取りやめました。/ Cancelled; nothing was added.",
-    "expired": "この確認は期限切れです。もう一度ファイルを送ってください。/ This confirmation has expired; please upload the file again.",
-    "building": "追加しています… / Adding and rebuilding the index…",
+    "expired": "この確認は期限切れか、処理済みです。もう一度ファイルを送ってください。/ This confirmation has expired or was already used; please upload the file again.",
+    "nothing_to_cancel": "取りやめる下書きはありません（期限切れか、処理済みです）。/ There is nothing to cancel: this draft has expired or was already used.",
+    "not_yours": "この下書きは別の管理者がアップロードしたものです。その管理者だけが追加・取りやめできます。/ This draft was uploaded by another admin; only they can add or cancel it.",
+    "file_info": "Slack からファイルの情報を取得できませんでした。もう一度送ってください。/ Slack did not give the file's details; please upload it again.",
+    "building": "追加しています（索引の作成に1分ほどかかります）… / Adding and rebuilding the index (about a minute)…",
+    "not_added": "追加できませんでした。宣言文の一覧も索引も元のままです。/ Not added; the declarations and the index are as they were.\n{reason}",
+    "unexpected": "予期しないエラーです（サーバーのログに記録しました）。/ An unexpected error (written to the server's log).",
 }
 
 
@@ -52,28 +70,36 @@ TEXT = {
 class Pending:
     draft: library.Draft
     user: str
-    folder: tempfile.TemporaryDirectory
+    folder: Path  # the upload's own folder under the uploads folder
     created: float
 
 
 class Curator:
     """Holds drafts awaiting confirmation (in memory: a restart asks for the file again)."""
 
-    def __init__(self, live: LiveIndex, admins: frozenset[str], bot_token: str):
+    def __init__(self, live: LiveIndex, admins: frozenset[str], bot_token: str, api_url: str = "",
+                 uploads: Path | None = None):
         self.live = live
         self.admins = admins
         self._token = bot_token
+        self._api_url = api_url
+        # next to the bot's database (bot/server.py); else a folder of this process alone
+        self.uploads = uploads or Path(tempfile.mkdtemp(prefix="summitbot-uploads-"))
         self._pending: dict[str, Pending] = {}
         self._lock = threading.Lock()
+        clear_uploads(self.uploads)
 
     def is_admin(self, user: str) -> bool:
         return user in self.admins
 
-    def receive(self, user: str, text: str, files: list[dict], client: WebClient, channel: str, thread: str | None) -> None:
+    def receive(self, user: str, text: str, files: list[dict], client: WebClient, channel: str,
+                thread: str | None) -> None:
         """A file shared in a DM: check, download, parse, and ask for confirmation."""
         def say(message: str, blocks: list[dict] | None = None) -> None:
-            client.chat_postMessage(channel=channel, thread_ts=thread, text=message, blocks=blocks)
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=message, blocks=blocks,
+                                    unfurl_links=False, unfurl_media=False)
 
+        self.expire()
         if not self.is_admin(user):
             say(TEXT["not_admin"])
             return
@@ -85,74 +111,110 @@ class Curator:
             self._receive_one(user, summit, shared, client, say)
 
     def _receive_one(self, user: str, summit: int, shared: dict, client: WebClient, say) -> None:
-        info = client.files_info(file=shared["id"])["file"]
+        try:
+            info = client.files_info(file=shared["id"])["file"]
+        except (SlackApiError, KeyError) as error:
+            log.warning("files.info for %s failed: %s", shared.get("id"), error)
+            say(TEXT["file_info"])
+            return
         name = info.get("name") or "file"
         if Path(name).suffix.lower() not in SUPPORTED:
-            say(TEXT["bad_type"].format(name=escape(name)))
+            say(TEXT["bad_type"].format(name=inert(name)))
             return
         if int(info.get("size") or 0) > MAX_BYTES:
             say(TEXT["too_big"].format(limit=MAX_BYTES // (1024 * 1024)))
             return
-        folder = tempfile.TemporaryDirectory(prefix="summitbot-upload-")
-        path = Path(folder.name) / Path(name).name
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX, dir=self.uploads))
+        path = folder / safe_name(name)
         try:
-            path.write_bytes(self._download(info["url_private_download"]))
-            corpus = Corpus.load(self.live.settings.corpus_dir)
-            draft = library.prepare(corpus, path, summit)
-        except (ExtractionError, CorpusError, OSError) as error:
-            folder.cleanup()
-            say(f"{escape(name)}: {escape(str(error))}")
+            url = info.get("url_private_download") or ""
+            path.write_bytes(fetch_private(url, self._token, self._api_url, MAX_BYTES))
+            draft = worker.prepare(self.live.settings.corpus_dir, path, summit)
+        except (DownloadRefused, ExtractionError, CorpusError, OSError) as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            say(f"{inert(name)}: {escape(str(error))}")
             return
         pending_id = uuid.uuid4().hex[:12]
         with self._lock:
             self._pending[pending_id] = Pending(draft, user, folder, time.time())
-        say(f"{draft.document.display_title}: {len(draft.parse.passages)} passages", confirm_blocks(draft, pending_id))
-
-    def _download(self, url: str) -> bytes:
-        """Slack serves private files to the bearer of the bot token (never logged)."""
-        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self._token}"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            data = response.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise OSError(TEXT["too_big"].format(limit=MAX_BYTES // (1024 * 1024)))
-        return data
+        say(f"{inert(draft.document.display_title)}: {len(draft.parse.passages)} passages",
+            confirm_blocks(draft, pending_id))
 
     def confirm(self, pending_id: str, user: str, client: WebClient, channel: str, thread: str | None) -> None:
-        """Add the document, rebuild, and report what is new."""
-        pending = self._take(pending_id, user)
+        """Add the document, rebuild, and report what is new — only once it is served."""
+        def say(message: str) -> None:
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=message, unfurl_links=False,
+                                    unfurl_media=False)
+
+        pending, refusal = self._take(pending_id, user, TEXT["expired"])
         if pending is None:
-            client.chat_postMessage(channel=channel, thread_ts=thread, text=TEXT["expired"])
+            say(refusal)
             return
-        client.chat_postMessage(channel=channel, thread_ts=thread, text=TEXT["building"])
+        say(TEXT["building"])
         try:
-            corpus = Corpus.load(self.live.settings.corpus_dir)
-            doc = library.add(corpus, pending.draft)
-            report = build(self.live.settings, progress=False, embedder=self.live.current.embedder)
-        except (CorpusError, IndexProblem, OSError) as error:
-            client.chat_postMessage(channel=channel, thread_ts=thread, text=f"追加できませんでした / Not added: {escape(str(error))}")
+            report = changes.add(self.live.settings, pending.draft, self.live)
+        except USER_ERRORS as error:
+            say(TEXT["not_added"].format(reason=escape(str(error))))
+            return
+        except Exception:  # noqa: BLE001 - no traceback reaches a user; changes.add has undone everything
+            log.exception("adding %s failed", pending.draft.original.name)
+            say(TEXT["not_added"].format(reason=TEXT["unexpected"]))
             return
         finally:
-            pending.folder.cleanup()
-        self.live.reload()
-        new = len(pending.draft.parse.passages)
-        client.chat_postMessage(
-            channel=channel, thread_ts=thread,
-            text=(f"追加しました：{escape(doc.display_title)}（{new}箇所、新規埋め込み {report.embedded}件）。もう質問できます。\n"
-                  f"Added {escape(doc.display_title)}: {new} passages ({report.embedded} texts embedded); ask away."),
-        )
+            shutil.rmtree(pending.folder, ignore_errors=True)
+        title = inert(report.document.display_title)
+        say(f"追加しました：{title}（キー {escape(report.document.key)}、{report.passages}箇所、新規埋め込み {report.embedded}件、"
+            f"{report.seconds:.0f}秒）。もう質問できます。\n"
+            f"Added {title} as {escape(report.document.key)}: {report.passages} passages ({report.embedded} texts "
+            f"embedded, {report.seconds:.0f} s); index {escape(report.version)}; ask away.")
 
     def cancel(self, pending_id: str, user: str, client: WebClient, channel: str, thread: str | None) -> None:
-        pending = self._take(pending_id, user)
+        """Drop a draft — and say so only when there was one to drop."""
+        pending, refusal = self._take(pending_id, user, TEXT["nothing_to_cancel"])
         if pending is not None:
-            pending.folder.cleanup()
-        client.chat_postMessage(channel=channel, thread_ts=thread, text=TEXT["cancelled"])
+            shutil.rmtree(pending.folder, ignore_errors=True)
+        client.chat_postMessage(channel=channel, thread_ts=thread, text=refusal or TEXT["cancelled"])
 
-    def _take(self, pending_id: str, user: str) -> Pending | None:
+    def _take(self, pending_id: str, user: str, gone: str) -> tuple[Pending | None, str]:
+        """The draft, taken out, or None and the truthful reason why not (`gone`: expired or used)."""
+        if not self.is_admin(user):
+            return None, TEXT["not_admin"]
+        self.expire()
         with self._lock:
             pending = self._pending.get(pending_id)
-            if pending is None or pending.user != user or not self.is_admin(user):
-                return None
-            return self._pending.pop(pending_id)
+            if pending is None:
+                return None, gone
+            if pending.user != user:
+                return None, TEXT["not_yours"]
+            return self._pending.pop(pending_id), ""
+
+    def expire(self, now: float | None = None) -> int:
+        """Drop drafts older than DRAFT_TTL and their uploads; how many were dropped."""
+        now = time.time() if now is None else now
+        with self._lock:
+            old = [key for key, p in self._pending.items() if now - p.created > DRAFT_TTL]
+            dropped = [self._pending.pop(key) for key in old]
+        for pending in dropped:
+            shutil.rmtree(pending.folder, ignore_errors=True)
+        return len(dropped)
+
+
+def clear_uploads(uploads: Path) -> None:
+    """Remove uploads left by a process that stopped (their drafts died with it); only our own folders."""
+    if not uploads.is_dir():
+        return
+    for leftover in uploads.glob(UPLOAD_PREFIX + "*"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+            log.info("removed a leftover upload folder %s", leftover.name)
+
+
+def safe_name(name: str) -> str:
+    """The uploaded file's name without folders or odd characters (it becomes a path on this disk)."""
+    stem, suffix = Path(name).stem, Path(name).suffix.lower()
+    stem = re.sub(r"[^\w\-]+", "_", unicodedata.normalize("NFKC", stem)).strip("._")[:80] or "upload"
+    return stem + suffix
 
 
 def summit_number(text: str) -> int | None:
@@ -163,10 +225,10 @@ def summit_number(text: str) -> int | None:
 
 
 def confirm_blocks(draft: library.Draft, pending_id: str) -> list[dict]:
-    """The parse for a person to check, and the two buttons."""
-    lines = [escape(line) for line in summary_lines(draft.summary())]
+    """The parse for a person to check (the file's own words: plain text, inert), and the two buttons."""
+    lines = [inert(line) for line in summary_lines(draft.summary())]
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}},
+        {"type": "section", "text": {"type": "plain_text", "text": "\n".join(lines)[:3000]}},
         {"type": "actions", "elements": [
             {"type": "button", "style": "primary", "action_id": CONFIRM_ACTION, "value": pending_id,
              "text": {"type": "plain_text", "text": "追加する / Add"}},
@@ -182,6 +244,6 @@ def sources_text(live: LiveIndex) -> str:
     lines = [f"*索引 / index* {escape(live.version)}（{escape(data.manifest.get('created', ''))}）"]
     for doc in sorted(data.documents.values(), key=lambda d: -d.summit):
         count = len(live.document_passages(doc.key))
-        lines.append(f"• 第{doc.summit}回 {escape(doc.title)} — 開催地 {escape(doc.host_city or '—')}、"
+        lines.append(f"• 第{doc.summit}回 {inert(doc.title)} — 開催地 {escape(doc.host_city or '—')}、"
                      f"{escape(doc.date or '日付不明')}、{count}箇所")
     return "\n".join(lines)

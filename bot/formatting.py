@@ -34,3 +34,25 @@ def link(url: str, label: str) -> str:
         return ""
     safe = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
     return f"<{safe}|{escape(label)}>"
+
+
+# Slack's mrkdwn markers, as full-width look-alikes: echoed text shows them but is never bold, italic,
+# struck through or code. (A zero-width space next to a marker does not help: Slack takes it as a word
+# boundary, which is how people force bold inside words.)
+_MARKERS = str.maketrans({"*": "＊", "_": "＿", "~": "～", "`": "｀"})
+_SCHEME = re.compile(r"(?<=[A-Za-z]):(?=//)")
+_DOMAIN_DOT = re.compile(r"(?<=[A-Za-z0-9-])\.(?=[A-Za-z])")
+_WORD_JOINER = "\u2060"
+
+
+def inert(text: str) -> str:
+    """Text someone else wrote, echoed: `escape` plus no formatting and no automatic links.
+
+    For questions repeated above an answer and document titles in the bot's own
+    messages: mrkdwn markers become full-width, and an invisible word joiner
+    after a URL's scheme and before each dot of a domain keeps Slack from
+    turning `https://evil.example` or `evil.example` into a link.
+    """
+    text = escape(text).translate(_MARKERS)
+    text = _SCHEME.sub(":" + _WORD_JOINER, text)
+    return _DOMAIN_DOT.sub(_WORD_JOINER + ".", text)

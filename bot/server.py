@@ -45,7 +45,7 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
     """The ASGI application; Slack's side is attached according to `settings.mode`."""
     quiet_bolt_logs()  # before Bolt makes its loggers: they copy its filters
     live = index if isinstance(index, LiveIndex) else LiveIndex(settings.index, index)
-    curator = Curator(live, settings.admins, settings.bot_token)
+    curator = Curator(live, settings.admins, settings.bot_token, settings.api_url, settings.database.parent / "uploads")
     responder = (Responder(live, records, web_client(settings), per_user=settings.max_waiting)
                  if settings.mode != "offline" else None)
     bolt = build_app(settings, responder, curator) if responder is not None else None

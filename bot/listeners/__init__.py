@@ -13,4 +13,4 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
     commands.register(app, responder, curator)
     actions.register(app, responder)
     assistant.register(app, responder, curator)
-    curation.register(app, curator)
+    curation.register(app, curator, responder.lanes.admin.submit)

@@ -1,5 +1,12 @@
-"""Admins' corpus work from Slack: files shared in a DM, Confirm/Cancel, sources, the App Home tab."""
+"""Admins' corpus work from Slack: files shared in a DM, Confirm/Cancel, sources, the App Home tab.
+
+Add and Cancel are acknowledged at once and done on the admin lane (`submit`):
+adding rebuilds the index, which takes tens of seconds, far beyond Slack's 3.
+"""
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -17,7 +24,11 @@ def receive_file(curator: Curator, event: dict, client: WebClient) -> None:
     curator.receive(event["user"], event.get("text", ""), event["files"], client, event["channel"], event.get("thread_ts"))
 
 
-def register(app: App, curator: Curator) -> None:
+def _own_thread(work: Callable[..., object], *args: object) -> None:
+    threading.Thread(target=work, args=args, name="curation", daemon=True).start()
+
+
+def register(app: App, curator: Curator, submit: Callable[..., object] = _own_thread) -> None:
     def where(body: dict) -> tuple[str, str | None, str]:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id", "")
@@ -27,13 +38,13 @@ def register(app: App, curator: Curator) -> None:
     def on_confirm(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         channel, thread, user = where(body)
-        curator.confirm(action["value"], user, client, channel, thread)
+        submit(curator.confirm, action["value"], user, client, channel, thread)
 
     @app.action(CANCEL_ACTION)
     def on_cancel(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         channel, thread, user = where(body)
-        curator.cancel(action["value"], user, client, channel, thread)
+        submit(curator.cancel, action["value"], user, client, channel, thread)
 
     @app.event("app_home_opened")
     def on_home(event: dict, client: WebClient) -> None:
