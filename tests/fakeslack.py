@@ -141,6 +141,8 @@ class _File:
     name: str
     filetype: str
     mimetype: str
+    url: str | None = None  # url_private_download as files.info reports it (None: this fake's own)
+    redirect: str | None = None  # the download answers 302 to here instead of serving the bytes
 
 
 def _ts_key(ts: str) -> Decimal:
@@ -336,10 +338,15 @@ class FakeSlack:
             self._ts_micros = max(self._ts_micros, micros)  # later posts sort after it
         return dict(message)
 
-    def add_file(self, file_id: str, content: bytes, name: str, filetype: str, mimetype: str) -> JsonDict:
-        """Register a file for ``files.info`` and the authenticated download URL; returns its file object."""
+    def add_file(self, file_id: str, content: bytes, name: str, filetype: str, mimetype: str,
+                 url: str | None = None, redirect: str | None = None) -> JsonDict:
+        """Register a file for ``files.info`` and the authenticated download URL; returns its file object.
+
+        ``url`` replaces the ``url_private_download`` that files.info reports (a file URL
+        may point to any host); ``redirect`` makes the download answer 302 to that address.
+        """
         with self._cond:
-            self._files[file_id] = _File(file_id, bytes(content), name, filetype, mimetype)
+            self._files[file_id] = _File(file_id, bytes(content), name, filetype, mimetype, url, redirect)
         return self._file_object(self._files[file_id])
 
     # ------------------------------------------------------------------ test controls (Socket Mode)
@@ -483,7 +490,7 @@ class FakeSlack:
             "filetype": f.filetype,
             "mimetype": f.mimetype,
             "size": len(f.content),
-            "url_private_download": f"{self.base_url}/files/{quote(f.file_id)}/{quote(f.name)}",
+            "url_private_download": f.url if f.url is not None else f"{self.base_url}/files/{quote(f.file_id)}/{quote(f.name)}",
         }
 
     def _auth_test(self, params: JsonDict) -> JsonDict:
@@ -598,7 +605,9 @@ class FakeSlack:
         """Serve a registered file's bytes to a request carrying a bearer token (Slack's url_private rule)."""
         with self._cond:
             f = self._files.get(file_id)
-            if not token:
+            if f is not None and f.redirect is not None and f.name == name:
+                status, content, ctype = 302, f.redirect.encode(), "text/x-redirect"  # _Handler sends Location
+            elif not token:
                 status, content, ctype = 403, b"forbidden: url_private needs Authorization: Bearer\n", "text/plain"
             elif f is None or f.name != name:
                 status, content, ctype = 404, b"not found\n", "text/plain"
@@ -867,6 +876,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"not found\n", "text/plain")
             return
         status, content, ctype = self.server.fake._download(unquote(parts[2]), unquote(parts[3]), self._bearer())
+        if status == 302:
+            self._send(302, b"", "text/plain", {"Location": content.decode()})
+            return
         self._send(status, content, ctype)
 
     def _send_json(self, status: int, body: JsonDict, headers: dict[str, str] | None = None) -> None:

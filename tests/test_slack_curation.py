@@ -78,7 +78,7 @@ def test_admin_adds_a_new_summit_and_it_is_answered(slack, bot, tmp_path):
     pending = blocks[-1]["elements"][0]["value"]
 
     click(bot, "corpus_add_confirm", pending, "UOTHER", "DADMIN")  # someone else cannot confirm it
-    messages_to(slack, "DADMIN", contains="期限切れ")
+    messages_to(slack, "DADMIN", contains="管理者のみ")
     click(bot, "corpus_add_confirm", pending, ADMIN, "DADMIN")
     [done] = messages_to(slack, "DADMIN", contains="Added")
     assert "ask away" in blocks_text(done)
