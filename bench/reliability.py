@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +35,7 @@ from tests.slackbot import (APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, event_body, fr
 from tests.test_serve_process import start, stop, wait_healthy  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
+import hostile_files  # noqa: E402
 import http_attacks  # noqa: E402
 from tests.test_faults import BAD_QUESTIONS  # noqa: E402
 
@@ -82,6 +84,26 @@ def bad_questions(url: str, slack) -> list[dict]:
     return rows
 
 
+def hostile_files_while_answering(url: str, slack) -> tuple[list[dict], dict]:
+    """Each hostile file through the server's limited reading child, while the server is asked a question every 2 s."""
+    rows: list[dict] = []
+    reader = threading.Thread(target=lambda: rows.extend(hostile_files.measure()))
+    reader.start()
+    latencies: list[float] = []
+    asked = 0
+    while reader.is_alive():
+        channel = f"CHOSTILE{asked}"
+        started = time.monotonic()
+        post(url + "/slack/events", event_body(mention("岡谷は？", f"17000095{asked:02d}.0001", channel=channel,
+                                                       user=f"UH{asked}"), f"EvH{asked}"))
+        slack.wait_for("chat.postMessage", where=lambda c, ch=channel: c.params.get("channel") == ch, timeout=30)
+        latencies.append(time.monotonic() - started)
+        asked += 1
+        time.sleep(2.0)
+    reader.join()
+    return rows, {"questions": asked, "answered": len(latencies), "max_seconds": round(max(latencies, default=0), 2)}
+
+
 def kill_9(settings: Settings, db: Path) -> dict:
     """300 questions from 30 askers to a real `summitbot serve`, SIGKILL after 2 s, started again on the same database."""
     port = free_port()
@@ -122,6 +144,7 @@ def main() -> None:
         report["bad_questions"] = bad_questions(bot.url, slack)
         report["flood"] = flood(bot.url, slack, total=200)
         report["http_attacks"] = http_attacks.measure(bot.url, server_pid=os.getpid())  # the server runs in this process
+        report["hostile_files"], report["answering_meanwhile"] = hostile_files_while_answering(bot.url, slack)
     with FakeSlack() as slack, running_bot(slack, index, settings, db / "socket.sqlite3", "socket"):
         slack.wait_for_socket(timeout=15)
         report["socket_load"] = socket_load(slack, total=200, senders=20, run="2").summary()
@@ -137,6 +160,45 @@ def main() -> None:
     (ROOT / "bench" / "results" / "reliability.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     (ROOT / "docs" / "RELIABILITY.md").write_text(markdown(report), encoding="utf-8")
     print(markdown(report))
+
+
+# Every attack of the security review (issue 11) with what the server does now and the test that replays it.
+ATTACKS = [
+    ("1", "a file URL on a foreign host, a 302 to one, `file:///`", "the token goes only over HTTPS to Slack's file hosts or "
+     "the configured API host, never on a redirect; other URLs refused with a message", "tests/test_upload_security.py"),
+    ("2", "a PDF whose text is one 200,000-character line (crashed MeCab and every later build)", "MeCab gets bounded "
+     "chunks; extraction and builds run in a limited child; an overlong passage refuses the document",
+     "tests/test_concurrency.py, tests/test_hostile_files.py"),
+    ("3", "an unsigned 800 MB POST, a chunked body without end", "413 before any buffering, on every route",
+     "tests/test_http_hardening.py, tests/test_http_guard.py"),
+    ("4", "16 threads tokenising at once (1 in 300 mixed words)", "one tagger used by one thread at a time; concurrent "
+     "answers equal answers alone", "tests/test_concurrency.py"),
+    ("5", "kill -9 while answering 300 questions", "recorded before the ack, answered after the restart: none lost, none "
+     "doubled (table above)", "tests/test_durability.py"),
+    ("6", "two confirms at once for one summit; a reload that fails", "one corpus lock, keys at add time, \"added\" only "
+     "once the new version serves, else everything as before; serve starts on the last good version",
+     "tests/test_corpus_changes.py"),
+    ("7", "a 1 MB PDF compression bomb; a PDF that keeps the reader busy", "stopped by the child's memory and time limits, "
+     "nothing added (table below)", "tests/test_hostile_files.py"),
+    ("8", "one user's 200 mentions against another's question and clicks", "round robin by asker, 10 waiting per asker, "
+     "clicks in their own lane; the ask page limited per client (table above)", "tests/test_durability.py, "
+     "tests/test_ratelimit.py"),
+    ("9", "`X-Slack-Request-Timestamp: abc` or 5,000 digits", "401, no traceback", "tests/test_http_hardening.py"),
+    ("10", "`<!channel>` in a document title or an echoed question", "escaped in every text field and block",
+     "tests/test_echo_escaping.py"),
+    ("11", "an uploaded HTML original with a meta refresh and a password form", "served as a download; PDFs inline but "
+     "sandboxed", "tests/test_http_hardening.py"),
+    ("12", "framing, missing headers on static and error pages, `Server: uvicorn`, 200 half-open heads",
+     "headers on every response, no server header, heads closed after 5 s", "tests/test_http_hardening.py"),
+    ("13", "`/d/<doc>/source` through a symlink out of the corpus", "404", "tests/test_http_hardening.py"),
+    ("14", "drafts that never expire, uploads left after a crash, a false \"Cancelled\"", "24 h expiry, uploads cleaned "
+     "at start, Cancel tells the truth", "tests/test_drafts.py"),
+    ("15", "a world-readable database kept for ever; request bodies in Bolt's log", "0600, purged after "
+     "SUMMITBOT_RETENTION_DAYS, the reason logged and not the body", "tests/test_durability.py, tests/test_http_hardening.py"),
+    ("16", "test extras in the image; pages open to anyone who reaches the port", "the image installs no test extras; "
+     "optional allowed networks and password for the pages (docs/DEPLOYING.md)", "tests/test_dockerfile.py, "
+     "tests/test_http_hardening.py"),
+]
 
 
 def markdown(r: dict) -> str:
@@ -176,8 +238,17 @@ def markdown(r: dict) -> str:
         "Against the running server (`bench/http_attacks.py`, asserted by `tests/test_http_hardening.py`); after each,",
         "`/healthz` must still answer.", "",
         http_attacks.markdown(r["http_attacks"]), "",
+        "## Hostile files", "",
+        "Each made in a temporary folder and read through the same limited child process an upload from Slack",
+        "goes through (`bench/hostile_files.py`, asserted by `tests/test_hostile_files.py`); nothing is added.", "",
+        hostile_files.markdown(r["hostile_files"]), "",
+        "Meanwhile the server was asked a question every 2 s: {answered} of {questions} answered, the slowest in "
+        "{max_seconds} s.".format(**r["answering_meanwhile"]), "",
         "## Bad questions", "", "| question | reply (start) |", "|---|---|",
         *[f"| {row['question']} | {row['reply'].replace('|', '/')} |" for row in r["bad_questions"]], "",
+        "## Every attack of the security review", "",
+        "| # | attack or fault | what happens now | replayed by |", "|---|---|---|---|",
+        *[f"| {n} | {attack} | {result} | {test} |" for n, attack, result, test in ATTACKS], "",
         "## Secrets", "",
         f"Occurrences of the bot token, app token or signing secret in everything the server logged: {r['secrets_in_logs']}.",
         "",

@@ -81,3 +81,14 @@ def slack():
 
     with FakeSlack() as fake:
         yield fake
+
+
+MODEL_FIXTURES = {"built", "service", "embedder"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that needs the embedding model or the built index is slow, whether or not it says so:
+    `pytest -m "not slow"` is then the quick lane of tests on plain data."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

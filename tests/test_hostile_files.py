@@ -80,6 +80,7 @@ def test_a_compression_bomb_uploaded_in_slack_never_reaches_the_server(slack, bo
     assert (bot.settings.index.corpus_dir / "summits.toml").read_bytes() == manifest
 
 
+@pytest.mark.slow  # waits for real timeouts or limits
 def test_every_hostile_file_is_refused_within_its_limits():
     """bench/hostile_files.measure, the server's reading path, on all but the slow file (next test)."""
     rows = {row["file"]: row for row in hostile_files.measure(skip=(SLOW,))}

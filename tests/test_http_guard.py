@@ -145,6 +145,7 @@ def closed_within(sock: socket.socket, seconds: float) -> float | None:
     return time.perf_counter() - started
 
 
+@pytest.mark.slow  # waits for real timeouts or limits
 def test_silent_and_stalled_connections_are_closed_after_the_head_timeout(url):
     with connect(url, timeout=5) as silent, connect(url, timeout=5) as stalled, connect(url, timeout=5) as kept:
         stalled.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
@@ -156,6 +157,7 @@ def test_silent_and_stalled_connections_are_closed_after_the_head_timeout(url):
             assert closed is not None and closed <= HEAD_TIMEOUT + 3
 
 
+@pytest.mark.slow  # waits for real timeouts or limits
 def test_a_slow_but_complete_head_and_a_long_request_are_served(url):
     with connect(url, timeout=HEAD_TIMEOUT + 5) as sock:
         for piece in (b"GET /slow HTTP/1.1\r\n", b"Host: x\r\n", b"\r\n"):
@@ -165,6 +167,7 @@ def test_a_slow_but_complete_head_and_a_long_request_are_served(url):
     assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"done")
 
 
+@pytest.mark.slow  # waits for real timeouts or limits
 def test_a_body_that_does_not_arrive_gets_408(url):
     started = time.perf_counter()
     reply = raw_request(url, "POST", "/echo", {"Content-Length": "50"}, [b"x"], timeout=15)

@@ -5,7 +5,6 @@ adding rebuilds the index, which takes tens of seconds, far beyond Slack's 3.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from slack_bolt import Ack, App
@@ -24,11 +23,7 @@ def receive_file(curator: Curator, event: dict, client: WebClient) -> None:
     curator.receive(event["user"], event.get("text", ""), event["files"], client, event["channel"], event.get("thread_ts"))
 
 
-def _own_thread(work: Callable[..., object], *args: object) -> None:
-    threading.Thread(target=work, args=args, name="curation", daemon=True).start()
-
-
-def register(app: App, curator: Curator, submit: Callable[..., object] = _own_thread) -> None:
+def register(app: App, curator: Curator, submit: Callable[..., object]) -> None:
     def where(body: dict) -> tuple[str, str | None, str]:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id", "")
