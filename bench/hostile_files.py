@@ -24,25 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 from index import worker  # noqa: E402
 from index.sandbox import Limits  # noqa: E402
+from tests.test_extract import pdf_bytes  # noqa: E402  (the tests' own PDF writer)
 
 DECLARATION = ["第10回中小企業都市サミット", "おかや宣言", "＜宣言＞",
                "（１）技能の継承に向けて",
                "①熟練技能者の精密加工の技能を若手へ継承する「技能伝承マイスター制度」を創設する。"]
 _SENTENCE = "中小企業の技能を次代につなぐため、地域の事業者と連携して人材を育成する。"
-
-
-def pdf_bytes(objects: list[bytes]) -> bytes:
-    """A PDF with a correct cross-reference table from its numbered objects (1 is the catalog)."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def _stream(packed: bytes) -> bytes:

@@ -13,8 +13,6 @@ import io
 import json
 import logging
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,15 +27,13 @@ from index.embed import Embedder  # noqa: E402
 from index.service import SummitIndex, build  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
-from tests.loadgen import flood, http_load, kill_under_load, socket_load  # noqa: E402
-from tests.slackbot import (APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, event_body, free_port, mention, post,  # noqa: E402
-                            running_bot)
-from tests.test_serve_process import start, stop, wait_healthy  # noqa: E402
+from tests.loadgen import flood, http_load, kill_9_serve, socket_load  # noqa: E402
+from tests.slackbot import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, event_body, mention, post, running_bot  # noqa: E402
+from tests.test_faults import BAD_QUESTIONS  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import hostile_files  # noqa: E402
 import http_attacks  # noqa: E402
-from tests.test_faults import BAD_QUESTIONS  # noqa: E402
 
 
 def faults(url: str, slack) -> list[dict]:
@@ -106,25 +102,9 @@ def hostile_files_while_answering(url: str, slack) -> tuple[list[dict], dict]:
 
 def kill_9(settings: Settings, db: Path) -> dict:
     """300 questions from 30 askers to a real `summitbot serve`, SIGKILL after 2 s, started again on the same database."""
-    port = free_port()
-    processes: list[subprocess.Popen] = []
-    with FakeSlack() as slack:
-        env = {**os.environ, "SUMMITBOT_CORPUS_DIR": str(settings.corpus_dir), "SUMMITBOT_INDEX_DIR": str(settings.index_dir),
-               "SUMMITBOT_CACHE_DIR": str(settings.cache_dir), "SUMMITBOT_DB": str(db / "kill.sqlite3"),
-               "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url}
-        env.pop("SLACK_APP_TOKEN", None)
-        slack.delay_next("chat.postMessage", 0.05, count=10_000)  # answers take a while, as over a real network
-
-        def start_server() -> None:
-            processes.append(start(env, port))
-            wait_healthy(processes[-1], port)
-
-        try:
-            return kill_under_load(start_server, lambda: os.kill(processes[-1].pid, signal.SIGKILL), slack,
-                                   f"http://127.0.0.1:{port}", total=300)
-        finally:
-            for process in processes:
-                stop(process)
+    env = {**os.environ, "SUMMITBOT_CORPUS_DIR": str(settings.corpus_dir), "SUMMITBOT_INDEX_DIR": str(settings.index_dir),
+           "SUMMITBOT_CACHE_DIR": str(settings.cache_dir), "SUMMITBOT_DB": str(db / "kill.sqlite3")}
+    return kill_9_serve(env, total=300)[0]
 
 
 def main() -> None:

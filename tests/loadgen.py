@@ -7,6 +7,8 @@ Used by tests/test_load.py (asserts) and bench/reliability.py (records the figur
 from __future__ import annotations
 
 import json
+import os
+import signal
 import statistics
 import threading
 import time
@@ -205,3 +207,29 @@ def kill_under_load(start, kill, slack, url: str, total: int = 300, kill_after: 
             "answered_after_restart": len(acknowledged & set(replies)) - len(before),
             "lost": len(acknowledged - set(replies)), "answered_twice_or_more": sum(1 for n in replies.values() if n > 1),
             "restart_to_all_answered_s": round(recovered_seconds, 1)}
+
+
+def kill_9_serve(env: dict[str, str], total: int = 300) -> tuple[dict, str]:
+    """`kill_under_load` on a real `summitbot serve` (HTTP mode, `env` naming its corpus, index and database) against
+    a fresh fake Slack; the counts and what the restarted process printed."""
+    from .fakeslack import FakeSlack
+    from .slackbot import BOT_TOKEN, SIGNING_SECRET, free_port
+    from .test_serve_process import start, stop, wait_healthy
+
+    port = free_port()
+    processes: list = []
+    with FakeSlack() as slack:
+        env = {**env, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url}
+        env.pop("SLACK_APP_TOKEN", None)
+        slack.delay_next("chat.postMessage", 0.05, count=10_000)  # answers take a while, as over a real network
+
+        def start_server() -> None:
+            processes.append(start(env, port))
+            wait_healthy(processes[-1], port)
+
+        try:
+            result = kill_under_load(start_server, lambda: os.kill(processes[-1].pid, signal.SIGKILL), slack,
+                                     f"http://127.0.0.1:{port}", total=total)
+        finally:
+            outputs = [stop(process) for process in processes]
+    return result, outputs[-1] if outputs else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import shutil
 import socket
 import threading
 import time
@@ -19,6 +20,7 @@ from bot.records import Records
 from bot.server import create_app, uvicorn_config
 from bot.settings import BotSettings
 
+ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-bot-token-0123456789"
 APP_TOKEN = "xapp-test-app-token-0123456789"
@@ -119,3 +121,18 @@ def blocks_text(call) -> str:
     if isinstance(blocks, str):
         blocks = json.loads(blocks)
     return json.dumps(blocks or [], ensure_ascii=False) + str(call.params.get("text", ""))
+
+
+def curation_bot(slack, built, embedder, base: Path, admins: frozenset[str], copy_index: bool = True) -> RunningBot:
+    """A bot in HTTP mode on its own copy of the corpus (and of the built index, when it will be changed),
+    so that adding or removing declarations never touches the project's corpus or the shared index."""
+    from index.service import SummitIndex
+
+    shutil.copytree(ROOT / "corpus", base / "corpus")
+    index_settings = replace(built, corpus_dir=base / "corpus")
+    if copy_index:
+        shutil.copytree(built.index_dir, base / "index")
+        index_settings = replace(index_settings, index_dir=base / "index")
+    settings = BotSettings(index=index_settings, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
+                           api_url=slack.api_url, admins=admins)
+    return RunningBot(settings, SummitIndex.open(index_settings, embedder=embedder), base / "records.sqlite3")

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import BotSettings
 from index import changes, worker
 from index.corpus import Corpus
 from index.sandbox import Limits
@@ -29,7 +28,7 @@ from index.service import LiveIndex, SummitIndex
 from index.store import current_version, load_index
 
 from .conftest import ROOT, cli_env
-from .slackbot import BOT_TOKEN, SIGNING_SECRET, RunningBot, blocks_text, post
+from .slackbot import blocks_text, curation_bot, post
 from .test_refresh import PAGE_ONE, PAGE_TWO, make_pdf
 from .test_slack_curation import ADMIN, click, share
 
@@ -38,13 +37,7 @@ BUILD_WAIT = 240  # seconds: a build in a child loads the model (about 10 s) and
 
 @pytest.fixture(scope="module")
 def bot(slack, built, embedder, tmp_path_factory):
-    base = tmp_path_factory.mktemp("changes")
-    shutil.copytree(ROOT / "corpus", base / "corpus")
-    shutil.copytree(built.index_dir, base / "index")
-    index_settings = replace(built, corpus_dir=base / "corpus", index_dir=base / "index")
-    settings = BotSettings(index=index_settings, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
-                           api_url=slack.api_url, admins=frozenset({ADMIN}))
-    with RunningBot(settings, SummitIndex.open(index_settings, embedder=embedder), base / "records.sqlite3") as running:
+    with curation_bot(slack, built, embedder, tmp_path_factory.mktemp("changes"), frozenset({ADMIN})) as running:
         yield running
 
 

@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-from dataclasses import replace
 
 import pytest
 
 from bot import curation
-from bot.settings import BotSettings
 from index.corpus import Corpus
-from index.service import SummitIndex
 
-from .conftest import ROOT
-from .slackbot import BOT_TOKEN, SIGNING_SECRET, RunningBot, blocks_text
+from .slackbot import blocks_text, curation_bot
 from .test_refresh import make_pdf
 from .test_slack_curation import ADMIN, click, share
 
@@ -33,12 +28,7 @@ def uploads(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bot(slack, built, embedder, uploads):
-    base = uploads.parent
-    shutil.copytree(ROOT / "corpus", base / "corpus")
-    index_settings = replace(built, corpus_dir=base / "corpus")
-    settings = BotSettings(index=index_settings, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
-                           api_url=slack.api_url, admins=frozenset({ADMIN, OTHER_ADMIN}))
-    with RunningBot(settings, SummitIndex.open(index_settings, embedder=embedder), base / "records.sqlite3") as running:
+    with curation_bot(slack, built, embedder, uploads.parent, frozenset({ADMIN, OTHER_ADMIN}), copy_index=False) as running:
         yield running
 
 

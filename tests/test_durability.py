@@ -6,8 +6,6 @@ answer in its own thread.
 """
 from __future__ import annotations
 
-import os
-import signal
 import stat
 import threading
 import time
@@ -19,9 +17,8 @@ from bot.records import ANSWERED, ANSWERING, RECEIVED, REFUSED, Records
 
 from .conftest import cli_env
 from .fakeslack import FakeSlack
-from .loadgen import flood, kill_under_load
-from .slackbot import BOT_TOKEN, SIGNING_SECRET, free_port, post, running_bot, slash_body
-from .test_serve_process import start, stop, wait_healthy
+from .loadgen import flood, kill_9_serve
+from .slackbot import post, running_bot, slash_body
 
 # ------------------------------------------------------------------ the records (no model needed)
 
@@ -108,23 +105,7 @@ def test_one_asker_flooding_does_not_delay_another_or_block_clicks(service, buil
 
 @pytest.mark.slow
 def test_kill_9_under_load_loses_no_acknowledged_question_and_doubles_none(built, tmp_path):
-    port = free_port()
-    processes: list = []
-    with FakeSlack() as slack:
-        env = {**cli_env(built, SUMMITBOT_DB=str(tmp_path / "records.sqlite3")), "SLACK_BOT_TOKEN": BOT_TOKEN,
-               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url}
-        env.pop("SLACK_APP_TOKEN", None)
-        slack.delay_next("chat.postMessage", 0.05, count=10_000)  # answers take a while, as over a real network
-
-        def start_server() -> None:
-            processes.append(start(env, port))
-            wait_healthy(processes[-1], port)
-
-        try:
-            result = kill_under_load(start_server, lambda: os.kill(processes[-1].pid, signal.SIGKILL), slack,
-                                     f"http://127.0.0.1:{port}", total=300)
-        finally:
-            outputs = [stop(process) for process in processes]
+    result, output = kill_9_serve(cli_env(built, SUMMITBOT_DB=str(tmp_path / "records.sqlite3")), total=300)
     assert result["answered_before_kill"] < result["acknowledged"], f"the kill came too late to test anything: {result}"
     assert result["lost"] == 0 and result["answered_twice_or_more"] == 0, result
-    assert "Traceback" not in outputs[-1]
+    assert "Traceback" not in output

@@ -6,16 +6,11 @@ a bare domain), checked in what the fake Slack received over real HTTP.
 from __future__ import annotations
 
 import json
-import shutil
-from dataclasses import replace
 
 import pytest
 
-from bot.settings import BotSettings
-from index.service import SummitIndex
 
-from .conftest import ROOT
-from .slackbot import BOT_TOKEN, SIGNING_SECRET, RunningBot, post, slash_body
+from .slackbot import curation_bot, post, slash_body
 from .test_refresh import PAGE_ONE
 from .test_slack_curation import ADMIN, messages_to, share
 
@@ -25,11 +20,7 @@ TITLE = "<!channel>*b*https://x.jp宣言"  # within the 30 characters a guessed 
 @pytest.fixture(scope="module")
 def bot(slack, built, embedder, tmp_path_factory):
     base = tmp_path_factory.mktemp("echo")
-    shutil.copytree(ROOT / "corpus", base / "corpus")
-    index_settings = replace(built, corpus_dir=base / "corpus")
-    settings = BotSettings(index=index_settings, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
-                           api_url=slack.api_url, admins=frozenset({ADMIN}))
-    with RunningBot(settings, SummitIndex.open(index_settings, embedder=embedder), base / "records.sqlite3") as running:
+    with curation_bot(slack, built, embedder, base, frozenset({ADMIN}), copy_index=False) as running:
         yield running
 
 

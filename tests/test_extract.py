@@ -182,6 +182,20 @@ def test_text_inside_a_form_xobject(tmp_path):
 # --------------------------------------------------------------------------- fonts without Unicode
 
 
+def pdf_bytes(objects: list[bytes]) -> bytes:
+    """A PDF with a correct cross-reference table from its numbered objects (1 is the catalog)."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 def handmade_pdf(path: Path, lines: list[str], to_unicode: bool = True) -> Path:
     """A PDF whose font maps glyph ids to exactly the code points given, as a subset font's ToUnicode does.
 
@@ -218,16 +232,7 @@ def handmade_pdf(path: Path, lines: list[str], to_unicode: bool = True) -> Path:
         (b"<< /Type /FontDescriptor /FontName /Handmade /Flags 4 /FontBBox [0 -120 1000 880] /ItalicAngle 0"
          b" /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>"),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
+    path.write_bytes(pdf_bytes(objects))
     return path
 
 

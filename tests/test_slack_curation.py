@@ -2,16 +2,11 @@
 from __future__ import annotations
 
 import json
-import shutil
-from dataclasses import replace
 
 import pytest
 
-from bot.settings import BotSettings
-from index.service import SummitIndex
 
-from .conftest import ROOT
-from .slackbot import BOT_TOKEN, SIGNING_SECRET, RunningBot, blocks_text, event_body, post, slash_body
+from .slackbot import blocks_text, curation_bot, event_body, post, slash_body
 from .test_refresh import NEW_QUESTION, make_pdf
 
 ADMIN = "UADMIN01"
@@ -19,14 +14,7 @@ ADMIN = "UADMIN01"
 
 @pytest.fixture(scope="module")
 def bot(slack, built, embedder, tmp_path_factory):
-    base = tmp_path_factory.mktemp("curation")
-    shutil.copytree(ROOT / "corpus", base / "corpus")
-    shutil.copytree(built.index_dir, base / "index")
-    index_settings = replace(built, corpus_dir=base / "corpus", index_dir=base / "index")
-    settings = BotSettings(index=index_settings, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
-                           api_url=slack.api_url, admins=frozenset({ADMIN}))
-    index = SummitIndex.open(index_settings, embedder=embedder)
-    with RunningBot(settings, index, base / "records.sqlite3") as running:
+    with curation_bot(slack, built, embedder, tmp_path_factory.mktemp("curation"), frozenset({ADMIN})) as running:
         yield running
 
 

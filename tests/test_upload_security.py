@@ -6,19 +6,14 @@ fake Slack on 127.0.0.1 (its configured SLACK_API_URL host).
 """
 from __future__ import annotations
 
-import shutil
 import threading
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from bot.download import SLACK_FILE_HOSTS, DownloadRefused, check_url
-from bot.settings import BotSettings
-from index.service import SummitIndex
 
-from .conftest import ROOT
-from .slackbot import BOT_TOKEN, SIGNING_SECRET, RunningBot, blocks_text
+from .slackbot import BOT_TOKEN, blocks_text, curation_bot
 from .test_refresh import PAGE_ONE, make_pdf
 from .test_slack_curation import ADMIN, messages_to, share
 
@@ -68,12 +63,7 @@ def foreign(tmp_path):
 @pytest.fixture(scope="module")
 def bot(slack, built, embedder, tmp_path_factory):
     base = tmp_path_factory.mktemp("upload-security")
-    shutil.copytree(ROOT / "corpus", base / "corpus")
-    shutil.copytree(built.index_dir, base / "index")
-    index_settings = replace(built, corpus_dir=base / "corpus", index_dir=base / "index")
-    settings = BotSettings(index=index_settings, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
-                           api_url=slack.api_url, admins=frozenset({ADMIN}))
-    with RunningBot(settings, SummitIndex.open(index_settings, embedder=embedder), base / "records.sqlite3") as running:
+    with curation_bot(slack, built, embedder, base, frozenset({ADMIN})) as running:
         yield running
 
 
