@@ -159,7 +159,7 @@ ATTACKS = [
      "once the new version serves, else everything as before; serve starts on the last good version",
      "tests/test_corpus_changes.py"),
     ("7", "a 1 MB PDF compression bomb; a PDF that keeps the reader busy", "stopped by the child's memory and time limits, "
-     "nothing added (table below)", "tests/test_hostile_files.py"),
+     "nothing added (table above)", "tests/test_hostile_files.py"),
     ("8", "one user's 200 mentions against another's question and clicks", "round robin by asker, 10 waiting per asker, "
      "clicks in their own lane; the ask page limited per client (table above)", "tests/test_durability.py, "
      "tests/test_ratelimit.py"),
@@ -188,7 +188,8 @@ def markdown(r: dict) -> str:
     lines = [
         "# Reliability", "",
         "Produced by `.venv/bin/python bench/reliability.py` (all on loopback: the real server, a fake Slack",
-        "speaking the real protocols, a fresh index). Asserted by `tests/test_load.py` and `tests/test_faults.py`.", "",
+        "speaking the real protocols, a fresh index). Asserted by `tests/test_load.py`, `tests/test_faults.py`,",
+        "`tests/test_durability.py`, `tests/test_http_hardening.py` and `tests/test_hostile_files.py`.", "",
         "## Load", "",
         "| path | questions | acknowledged | ack p50 / p99 / max | answered once | lost | answered twice | memory (RSS) |",
         "|---|---|---|---|---|---|---|---|",
@@ -217,7 +218,7 @@ def markdown(r: dict) -> str:
         "## Attacks on the HTTP surface", "",
         "Against the running server (`bench/http_attacks.py`, asserted by `tests/test_http_hardening.py`); after each,",
         "`/healthz` must still answer.", "",
-        http_attacks.markdown(r["http_attacks"]), "",
+        http_attacks.markdown(r["http_attacks"]).rstrip("\n"), "",
         "## Hostile files", "",
         "Each made in a temporary folder and read through the same limited child process an upload from Slack",
         "goes through (`bench/hostile_files.py`, asserted by `tests/test_hostile_files.py`); nothing is added.", "",
