@@ -134,14 +134,20 @@ class SummitIndex:
 
 
 def _serving_corpus(root: Path, data) -> Corpus:
-    """The corpus folder's name lists with the documents of index version `data`, in its order."""
+    """The documents of index version `data` with the gazetteer and glossary it was built with.
+
+    Both come from the version folder, so a rollback restores them with the
+    passages; a version built before they were kept falls back to the corpus
+    folder's.
+    """
     try:
         Corpus.load(root)
     except CorpusError as error:
         log.error("the corpus manifest cannot be read (%s); serving index version %s with the %d documents it was "
                   "built from. Fix the manifest before the next build.", error, data.version, len(data.documents))
-    return Corpus(root, tuple(data.documents.values()), Gazetteer.load(root / GAZETTEER),
-                  tuple(load_glossary(root / GLOSSARY)))
+    gazetteer = data.query_resource(GAZETTEER) or root / GAZETTEER
+    glossary = data.query_resource(GLOSSARY) or root / GLOSSARY
+    return Corpus(root, tuple(data.documents.values()), Gazetteer.load(gazetteer), tuple(load_glossary(glossary)))
 
 
 def build(settings: Settings, progress: bool = True, embedder: Embedder | None = None,

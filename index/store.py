@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import vectors as dense_index
-from .corpus import Corpus
+from .corpus import GAZETTEER, GLOSSARY, Corpus
 from .embed import Embedder
 from .lexical import LexicalIndex, tokenize
 from .model import Document, Passage
@@ -63,6 +63,12 @@ class IndexData:
     sentence_spans: np.ndarray  # (sentences, 2) offsets in the passage's text
     sentence_vectors: np.ndarray  # (sentences, dim)
     lexical: LexicalIndex
+    folder: Path | None = None  # the version's folder: its query resources (QUERY_RESOURCES) live there
+
+    def query_resource(self, name: str) -> Path | None:
+        """The version's own copy of a query resource; None for a version built before they were kept."""
+        path = self.folder / name if self.folder else None
+        return path if path and name in self.manifest.get("files", {}) and path.is_file() else None
 
     def __post_init__(self) -> None:
         # Sentences are stored passage by passage: passage r owns rows start[r]:start[r+1].
@@ -210,7 +216,7 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
     staging = versions / f".{version}.partial"
     staging.mkdir()
-    files = [_write_passages(staging, passages)]
+    files = [_write_passages(staging, passages), *_copy_query_resources(corpus.root, staging)]
     np.save(staging / "vectors.npy", vectors)
     np.savez(staging / "sentences.npz", owner=owner, spans=spans, vectors=sentence_vectors)
     spec = dense_index.choose(len(vectors))
@@ -242,6 +248,20 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     embedded = new_passages + new_sentences
     return BuildReport(version, len(passages), embedded, len(contexts) + len(sentences) - embedded,
                        *_document_changes(previous, documents), dense_index=str(spec))
+
+
+QUERY_RESOURCES = (GAZETTEER, GLOSSARY)  # what questions are analysed with: kept with the passages they fit
+
+
+def _copy_query_resources(corpus_root: Path, staging: Path) -> list[str]:
+    """The gazetteer and glossary the version is built with, copied into it, so that a rollback brings back the
+    names and terms its passages were indexed with, not today's."""
+    copied = []
+    for name in QUERY_RESOURCES:
+        if (corpus_root / name).is_file():
+            shutil.copyfile(corpus_root / name, staging / name)
+            copied.append(name)
+    return copied
 
 
 def _previous_documents(index_dir: Path) -> dict[str, str] | None:
@@ -366,6 +386,7 @@ def load_index(index_dir: Path) -> IndexData:
             sentence_spans=sentences["spans"],
             sentence_vectors=sentences["vectors"],
             lexical=LexicalIndex.load(folder),
+            folder=folder,
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(f"index version {version} cannot be read ({exc}): run `summitbot index build`") from exc
