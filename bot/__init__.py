@@ -1,1 +1,4 @@
-"""The front ends: command line now, Slack and web pages later. They render Answers; they never decide what to cite."""
+"""The front ends: Slack (listeners, responder, blocks), the web pages and the command line.
+
+They render Answers; they never decide what to cite (index/ does).
+"""

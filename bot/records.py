@@ -55,6 +55,7 @@ _ADDED_COLUMNS = {
     "claimed": "REAL",  # when answering started
     "attempts": "INTEGER DEFAULT 0",
     "error": "TEXT",  # why it failed or was refused
+    "index_version": "TEXT",  # the index version the answer's citations come from ("More results" pages it)
 }
 
 
@@ -71,14 +72,15 @@ class Record:
     state: str = ANSWERED
     payload: str = ""
     attempts: int = 0
+    index_version: str = ""
 
 
-_RECORD_COLUMNS = "id, user, channel, thread_ts, question, effective, lang, shown, state, payload, attempts"
+_RECORD_COLUMNS = "id, user, channel, thread_ts, question, effective, lang, shown, state, payload, attempts, index_version"
 
 
 def _record(row: tuple) -> Record:
     return Record(*[v if v is not None else "" for v in row[:7]], row[7] or 0, row[8] or ANSWERED, row[9] or "",
-                  row[10] or 0)
+                  row[10] or 0, row[11] or "")
 
 
 def _private_file(path: Path) -> None:
@@ -162,14 +164,14 @@ class Records:
             rows = self._db.execute("SELECT id, user FROM questions WHERE state=? ORDER BY created", (RECEIVED,)).fetchall()
         return [(row[0], row[1] or "") for row in rows]
 
-    def answered(self, record_id: str, effective: str, answer: Answer, reply_ts: str = "") -> None:
+    def answered(self, record_id: str, effective: str, answer: Answer, reply_ts: str = "", index_version: str = "") -> None:
         citations = [{"passage_id": c.passage.id, "label": c.label, "score": c.score} for c in answer.citations]
         with self._lock:
             self._db.execute(
-                "UPDATE questions SET effective=?, lang=?, found=?, citations=?, shown=?, reply_ts=?, answered=?, state=? "
-                "WHERE id=?",
+                "UPDATE questions SET effective=?, lang=?, found=?, citations=?, shown=?, reply_ts=?, answered=?, state=?, "
+                "index_version=? WHERE id=?",
                 (effective, answer.lang, int(answer.found), json.dumps(citations), len(answer.citations), reply_ts,
-                 time.time(), ANSWERED, record_id),
+                 time.time(), ANSWERED, index_version, record_id),
             )
 
     def finish(self, record_id: str, state: str, error: str = "") -> None:

@@ -42,6 +42,8 @@ BUSY_NOTICE_SECONDS = 30  # at most one "please wait" per asker in this time
 TEXT = {
     "busy": "{n}件の質問に回答中です。回答が届いてから、もう一度お尋ねください。"
             " / You have {n} questions waiting; please ask again once they are answered.",
+    "changed": "この回答の後に宣言文が更新されました。最新の内容で探すには、もう一度質問してください。"
+               " / The declarations have changed since this answer; please ask again to search the current ones.",
     "failed": "申し訳ありません、回答中にエラーが発生しました（ID: {id}）。管理者に伝えてください。"
               " / Sorry, something went wrong while answering (id {id}); please tell the bot's admins.",
 }
@@ -154,17 +156,19 @@ class Responder:
     def _answer(self, record_id: str, question: Question) -> Answer | None:
         since = time.time() - DM_CONTEXT_SECONDS if not question.context_thread else 0.0
         previous = self.records.thread_question(question.channel, question.context_thread, since, exclude=record_id)
-        effective = self.index.follow_up(previous, question.text)
+        snapshot = self.index.snapshot()  # the question and its "More results" pages stay on this version
+        effective = snapshot.follow_up(previous, question.text)
         post = self._responder(question)
         try:
-            answer = self.index.ask(effective)
+            answer = snapshot.ask(effective)
         except QuestionError as error:
             self._post(self.client, question, post, text=escape(str(error)), blocks=None)
             self.records.finish(record_id, ANSWERED, "question refused: " + str(error)[:200])
             return None
         blocks = answer_blocks(answer, record_id, question_shown=post is not None)
         response = self._post(self.client, question, post, text=fallback_text(answer), blocks=blocks, record_id=record_id)
-        self.records.answered(record_id, effective, answer, reply_ts=(response or {}).get("ts", ""))
+        self.records.answered(record_id, effective, answer, reply_ts=(response or {}).get("ts", ""),
+                              index_version=snapshot.version)
         return answer
 
     @staticmethod
@@ -196,7 +200,13 @@ class Responder:
         record = self.records.get(record_id)
         if record is None:
             return
-        answer = self.index.ask(record.effective or record.question, top_k=PAGE, offset=record.shown)
+        snapshot = self.index.snapshot()
+        if record.index_version and record.index_version != snapshot.version:
+            # the next page of another version's ranking would skip or repeat passages
+            self.client.chat_postMessage(channel=channel, thread_ts=thread, text=TEXT["changed"],
+                                         unfurl_links=False, unfurl_media=False)
+            return
+        answer = snapshot.ask(record.effective or record.question, top_k=PAGE, offset=record.shown)
         self.records.shown_more(record_id, len(answer.citations))
         self.client.chat_postMessage(channel=channel, thread_ts=thread, blocks=more_blocks(answer, record_id),
                                      text=fallback_text(answer), unfurl_links=False, unfurl_media=False)

@@ -86,6 +86,10 @@ class SummitIndex:
     def version(self) -> str:
         return self.answerer.searcher.data.version
 
+    def snapshot(self) -> SummitIndex:
+        """This loaded version itself: it never changes (see LiveIndex.snapshot)."""
+        return self
+
     @property
     def data(self):
         return self.answerer.searcher.data
@@ -181,6 +185,11 @@ class LiveIndex:
     def __getattr__(self, name: str):
         self.refresh()
         return getattr(self.current, name)
+
+    def snapshot(self) -> SummitIndex:
+        """The version serving now, to answer one question (and its citations' version) on, whatever switches after."""
+        self.refresh()
+        return self.current
 
     def refresh(self) -> None:
         """Start loading a new version when CURRENT names one; never blocks the caller."""
