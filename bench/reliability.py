@@ -60,13 +60,16 @@ def bad_requests(url: str) -> list[dict]:
         "malformed JSON (signed)": dict(body=b"{not json"),
         "invalid UTF-8 (signed)": dict(body=b"\xff\xfe"),
         "unknown event type (signed)": dict(body=event_body({"type": "no_such_event"}, "EvUnknown")),
-        "2 MB body": dict(body=b"x" * 2_000_000),
     }
     rows = []
     for name, kwargs in cases.items():
         payload = kwargs.pop("body", body)
         status, _, _ = post(url + "/slack/events", payload, **kwargs)
         rows.append({"request": name, "status": status})
+    # a client that stops sending once answered: the server refuses on Content-Length before reading the body
+    two_mb = http_attacks.raw_request(url, "POST", "/slack/events", {"Content-Length": "2000000"},
+                                      frames=[b"x" * 65_536] * 31)
+    rows.append({"request": "2 MB body", "status": two_mb.status})
     return rows
 
 
