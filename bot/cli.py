@@ -240,7 +240,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)
-    bot_settings = BotSettings.from_env()
+    try:
+        bot_settings = BotSettings.from_env()
+    except ValueError as exc:  # a mistyped setting: say which, in one line, and do not start
+        raise UsageError(str(exc)) from None
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     serve(replace(bot_settings, **overrides))
     return 0

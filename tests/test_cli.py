@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -78,3 +79,11 @@ def test_stdin_keeps_going_after_a_bad_line(built):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert "too long" in lines[0]["error"] and lines[1]["answer_found"]
     assert result.returncode == 2  # something in the batch could not be answered
+
+
+def test_a_mistyped_setting_stops_serve_with_one_line(tmp_path):
+    """Settings are read before anything is loaded, so no index or model is needed to see the message."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMITBOT_", "SLACK_"))}
+    env.update(SUMMITBOT_INDEX_DIR=str(tmp_path / "index"), SUMMITBOT_PAGES_ALLOW="10.0.0.0/8, not-a-network")
+    result = summitbot("serve", "--port", "0", env=env, timeout=120)
+    assert_clean_failure(result, "SUMMITBOT_PAGES_ALLOW", "not-a-network")
