@@ -1,0 +1,327 @@
+"""A PDF's text layer as declaration text, with pdfminer.
+
+Lines are laid out by pdfminer and joined into paragraphs by their geometry
+(`_Frame`), pages are joined so that a sentence running over a page break stays
+one, and glyphs without a Unicode map (`(cid:N)`) and radical code points are
+cleaned up. A PDF without a usable text layer (a scan, a font without a map),
+one that is encrypted, damaged, truncated or far too long is refused.
+
+Part of `index.extract`, which reads the file and calls `extract_pdf`.
+"""
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import statistics
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .extract_result import Extracted, ExtractionError, _refusal
+from .extract_text import _is_cjk
+from .textnorm import _RADICAL_SUPPLEMENT
+
+if TYPE_CHECKING:
+    from pdfminer.layout import LTContainer, LTPage, LTTextLine
+
+MAX_PAGES = 200  # a declaration has a few pages; time and memory are bounded by the reading child (index/worker.py)
+
+
+# --------------------------------------------------------------------------- PDF: text-level cleaning
+
+_CID = re.compile(r"\(cid:\d+\)")
+# Kangxi Radicals are all mapped by NFKC; of the supplement NFKC maps only two,
+# so textnorm's explicit table comes first.
+_RADICALS = {
+    **{chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2E80, 0x2EF4)
+       if unicodedata.normalize("NFKC", chr(c)) != chr(c)},
+    **_RADICAL_SUPPLEMENT,
+    **{chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FD6)},
+}
+_RADICAL_TABLE = str.maketrans(_RADICALS)
+_MIN_CHARS_PER_PAGE = 20
+_MAX_CID_SHARE = 0.25
+
+
+def clean_pdf_text(pages: Sequence[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Each page's text with unmapped glyphs removed and radicals mapped, or a refusal.
+
+    `(cid:N)` is pdfminer's stand-in for a glyph whose font has no Unicode map:
+    a few (a symbol font) are dropped with a warning; when they make up more
+    than a quarter of the glyphs the text cannot be read or cited, so the file
+    is refused, as is a page set with almost no text at all (a scan).
+    """
+    cleaned: list[str] = []
+    cids = radicals = 0
+    for page in pages:
+        text, removed = _drop_cids(page)
+        radicals += sum(1 for char in text if char in _RADICALS)
+        cleaned.append(text.translate(_RADICAL_TABLE))
+        cids += removed
+    _check_text_layer(cleaned, cids)
+    warnings = []
+    if cids:
+        warnings.append(f"(cid:…) glyphs without Unicode mapping were removed: {cids}")
+    if radicals:
+        warnings.append(f"radical code points mapped to ordinary kanji: {radicals}")
+    return cleaned, tuple(warnings)
+
+
+def _drop_cids(text: str) -> tuple[str, int]:
+    """Text without `(cid:N)`; a line that held nothing else goes too, so no empty line splits a paragraph."""
+    count = 0
+    lines = []
+    for line in text.split("\n"):
+        kept, removed = _CID.subn("", line)
+        count += removed
+        if not (removed and not kept.strip()):
+            lines.append(kept)
+    return "\n".join(lines), count
+
+
+def _check_text_layer(pages: Sequence[str], cids: int) -> None:
+    meaningful = sum(1 for page in pages for char in page if not char.isspace())
+    if cids and cids > _MAX_CID_SHARE * (cids + meaningful):
+        raise _refusal(
+            f"Too many of this PDF's characters ({cids} of {cids + meaningful}) use a font without a Unicode map,"
+            " so its text cannot be extracted; run OCR on it and add the result as .txt or .md.",
+            f"このPDFは文字の多く（{cids + meaningful} 字中 {cids} 字）が文字コードを持たないフォントで、"
+            "文字を取り出せません。OCR で文字を起こし、.txt か .md で追加してください。",
+        )
+    per_page = meaningful / max(1, len(pages))
+    if per_page < _MIN_CHARS_PER_PAGE:
+        raise _refusal(
+            f"This PDF has no usable text layer (about {per_page:.0f} characters per page): it looks like a scan."
+            " Run OCR on it and add the result as .txt or .md.",
+            f"このPDFには文字情報がほとんどありません（1ページあたり約 {per_page:.0f} 字）。スキャン画像のようです。"
+            "OCR で文字を起こし、.txt か .md で追加してください。",
+        )
+
+
+# --------------------------------------------------------------------------- PDF: layout
+
+
+@dataclass
+class _Line:
+    """One text line of a page, with the geometry that tells paragraph ends from wrapping."""
+
+    text: str
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+
+    @property
+    def em(self) -> float:
+        return max(1.0, self.y1 - self.y0)
+
+
+@dataclass
+class _Page:
+    """One page's paragraphs, and whether its last line runs on onto the next page."""
+
+    text: str
+    runs_on: bool
+
+
+_SENTENCE_END = tuple("。．.！!？?」』）)")
+# Openings of items and sections: a line starting with one begins a new block.
+_BLOCK_START = re.compile(r"^[（(]\s*[0-9０-９]{1,2}\s*[）)]|^[①-⑳○◯●◆■□＜〈<【《]|^[一二三四五六七八九十]{1,3}[、.．]")
+_PAGE_NUMBER = re.compile(r"^[-－―‐—–ー(（\s]*(?:[0-9０-９]{1,3}|[ivxIVX]{1,4})[-－―‐—–ー)）\s]*$"
+                          r"|^[0-9０-９]{1,3}\s*/\s*[0-9０-９]{1,3}$")
+
+
+def extract_pdf(raw: bytes) -> Extracted:
+    """The text layer of a PDF's bytes, page by page, or an ExtractionError saying why there is none."""
+    _check_envelope(raw)
+    pages = list(_layout_pages(raw))
+    texts, warnings = clean_pdf_text([page.text for page in pages])
+    text, starts = _join_pages(pages, texts)
+    return Extracted(text, "pdf", starts, warnings)
+
+
+def _check_envelope(raw: bytes) -> None:
+    """A PDF starts with %PDF- and ends with %%EOF; pdfminer recovers text from a truncated one silently."""
+    if b"%PDF-" not in raw[:1024]:
+        raise _refusal("This file is not a PDF (it has no PDF header), though its name ends in .pdf.",
+                       "このファイルは PDF ではありません（拡張子だけが .pdf です）。")
+    if b"%%EOF" not in raw[-2048:]:
+        raise _refusal("This PDF is incomplete (truncated, e.g. an interrupted download); get the file again.",
+                       "この PDF は途中で切れています（ダウンロードの失敗など）。もう一度入手してください。")
+
+
+def _layout_pages(raw: bytes) -> Iterator[_Page]:
+    """Pages as pdfminer lays them out, with pdfminer's many failure modes turned into refusals."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFEncryptionError
+
+    try:
+        _check_page_count(raw)
+        # boxes_flow=None: boxes top to bottom. pdfminer's default clustering puts
+        # a centred or indented heading (＜宣言＞) after the text below it.
+        # all_texts: some producers put the whole page into a form XObject, which
+        # pdfminer otherwise leaves as an unanalysed figure.
+        params = LAParams(boxes_flow=None, all_texts=True)
+        for page in extract_pages(io.BytesIO(raw), laparams=params):
+            yield _page_text(page)
+    except PDFEncryptionError as exc:
+        raise _refusal("This PDF is protected by a password; save an unprotected copy and add that.",
+                       "この PDF はパスワードで保護されています。保護を外したものを追加してください。") from exc
+    except (ExtractionError, MemoryError):  # a refusal of ours, or the reading child's memory limit
+        raise
+    except Exception as exc:  # pdfminer raises PSEOF, PDFSyntaxError, KeyError, struct/zlib errors …
+        raise _refusal(f"This PDF is damaged and cannot be read ({type(exc).__name__}: {exc}).",
+                       "この PDF は壊れていて読み込めません。") from exc
+
+
+def _check_page_count(raw: bytes) -> None:
+    """Refuse before any layout work a PDF with more pages than a declaration has (the page tree is cheap)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    pages = sum(1 for _ in itertools.islice(PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(raw)))),
+                                            MAX_PAGES + 1))
+    if pages > MAX_PAGES:
+        raise _refusal(f"This PDF has more than {MAX_PAGES} pages: a declaration is much shorter. Add only the"
+                       " declaration's pages.",
+                       f"この PDF は {MAX_PAGES} ページを超えています。宣言文のページだけを PDF にして追加してください。")
+
+
+def _page_text(page: LTPage) -> _Page:
+    lines = [line for line in _lines(page) if not _is_page_number(line, page)]
+    if not lines:
+        return _Page("", False)
+    frame = _Frame.of(lines)
+    out = lines[0].text
+    for prev, line in itertools.pairwise(lines):
+        out += ("\n\n" if frame.breaks(prev, line) else "\n") + line.text
+    return _Page(out, frame.runs_on(lines[-1]))
+
+
+def _lines(container: LTContainer) -> Iterator[_Line]:
+    """Text lines in pdfminer's reading order, those of figures (form XObjects) after the page's own."""
+    from pdfminer.layout import LTFigure, LTTextBox, LTTextLine
+
+    for element in container:
+        if isinstance(element, LTTextBox):
+            for line in element:
+                if isinstance(line, LTTextLine):
+                    text = _line_text(line)
+                    if text.strip():
+                        yield _Line(text, line.x0, line.x1, line.y0, line.y1)
+        elif isinstance(element, LTFigure):
+            yield from _lines(element)
+
+
+def _line_text(line: LTTextLine) -> str:
+    """A line's characters without the spaces pdfminer guesses between Japanese glyphs.
+
+    pdfminer inserts a space (an LTAnno, not a glyph of the PDF) wherever two
+    glyphs are further apart than `word_margin`; justified Japanese text and
+    letter-spaced titles (均等割り付け) trip it between every character. Spaces
+    drawn by the PDF itself are LTChar and kept.
+    """
+    from pdfminer.layout import LTAnno
+
+    items = [(isinstance(obj, LTAnno), _printable(obj.get_text())) for obj in line]
+    chars = []
+    for i, (virtual, text) in enumerate(items):
+        if virtual and (text != " " or _joins_cjk(items, i)):
+            continue
+        chars.append(text)
+    return "".join(chars).rstrip()
+
+
+def _printable(text: str) -> str:
+    return "".join(c for c in text if unicodedata.category(c) != "Cc" or c in " \n")
+
+
+def _joins_cjk(items: list[tuple[bool, str]], i: int) -> bool:
+    """True when a guessed space sits next to Japanese, an unmapped glyph, another space or a line end."""
+    before = items[i - 1][1] if i > 0 else ""
+    after = items[i + 1][1] if i + 1 < len(items) else ""
+    for neighbour in (before, after):
+        if not neighbour or neighbour.isspace() or neighbour.startswith("(cid:"):
+            return True
+    return _is_cjk(before[-1]) or _is_cjk(after[0])
+
+
+def _is_page_number(line: _Line, page: LTPage) -> bool:
+    """"- 3 -" or "3" alone in the top or bottom margin is a page number, not declaration text."""
+    height = page.y1 - page.y0
+    in_margin = line.y0 > page.y0 + 0.9 * height or line.y1 < page.y0 + 0.12 * height
+    return in_margin and bool(_PAGE_NUMBER.match(line.text.strip()))
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Where a page's body text runs: its margins and its usual line pitch.
+
+    A paragraph's lines run from the left to the right margin; the last one
+    stops short. Real declarations wrap unevenly (kinsoku pushes a character
+    down, a Latin word does not fit), so a line ends a paragraph only when it
+    ends a sentence and stops short, or stops well short, or is followed by a
+    gap, an indent or an item marker.
+    """
+
+    left: float
+    right: float
+    pitch: float
+
+    @classmethod
+    def of(cls, lines: Sequence[_Line]) -> _Frame:
+        ends = sorted(line.x1 for line in lines)
+        # Not quite the widest line on a full page: one letter-spaced or table line may overshoot.
+        right = ends[int(0.9 * (len(ends) - 1))] if len(ends) >= 10 else ends[-1]
+        gaps = [a.y0 - b.y0 for a, b in itertools.pairwise(lines) if 0 < a.y0 - b.y0 < 3 * a.em]
+        pitch = statistics.median(gaps) if gaps else 1.5 * lines[0].em
+        return cls(min(line.x0 for line in lines), right, pitch)
+
+    def room(self, line: _Line) -> float:
+        """Empty space after the line, in characters."""
+        return (self.right - line.x1) / line.em
+
+    def runs_on(self, line: _Line) -> bool:
+        """A body line that runs to the right margin and stops mid-sentence goes on in the next line."""
+        body = line.x0 <= self.left + 6 * line.em
+        return body and self.room(line) <= 3 and not line.text.endswith(_SENTENCE_END)
+
+    def breaks(self, prev: _Line, line: _Line) -> bool:
+        """Whether a paragraph ends between two consecutive lines of the page."""
+        below = line.y1 <= prev.y0 + 0.3 * prev.em
+        if not below or prev.y0 - line.y0 > 1.6 * self.pitch:
+            return True  # a new column, or a vertical gap: a blank line in the source
+        starts_block = bool(_BLOCK_START.match(line.text.lstrip()))
+        if prev.text.endswith(_SENTENCE_END):
+            return self.room(prev) > 1.5 or starts_block or _indented(prev, line)
+        if prev.x0 > self.left + 6 * prev.em:
+            return True  # centred or right-aligned: a title, a date, a signature
+        if line.text[:1].isascii() and line.text[:1].isalnum():
+            return False  # a Latin word that did not fit on the previous line
+        return self.room(prev) > 3 or (self.room(prev) > 1.5 and starts_block)
+
+
+def _indented(prev: _Line, line: _Line) -> bool:
+    """A first-line indent opens a paragraph; the hanging indent under an item marker does not."""
+    if line.text.startswith("\u3000"):
+        return True
+    return line.x0 > prev.x0 + 0.5 * prev.em and not _BLOCK_START.match(prev.text.lstrip())
+
+
+def _join_pages(pages: Sequence[_Page], texts: Sequence[str]) -> tuple[str, tuple[int, ...]]:
+    """The pages' text in one string and where each page starts; a sentence running over a page break stays one."""
+    out = ""
+    starts = []
+    last: int | None = None  # the last page with text
+    for i, text in enumerate(texts):
+        if out and text:
+            runs_on = last is not None and pages[last].runs_on and not _BLOCK_START.match(text.lstrip())
+            out += "\n" if runs_on else "\n\n"
+        starts.append(len(out))
+        out += text
+        last = i if text.strip() else last
+    return (out + "\n" if out else out), tuple(starts)
