@@ -24,29 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .model import Document, Excluded, Passage
+from .paragraphs import ANNEX, BRACKET_SECTION, Block, ORG_ENTRY, SECTION_WORDS, SENTENCE_END, marker_of, split_blocks
 
 INITIATIVES_SECTION = "加盟都市・商工会議所の取組み"
-_SENTENCE_END = tuple("。．.！!？?」』）)")
 _HEADING_MAX = 60
 
-# Item markers, most specific first. The style names the numbering scheme, so
-# (1) and （１） are one style and nest at one level.
-_MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("paren", re.compile(r"^[（(]\s*[0-9０-９]{1,2}\s*[）)]\s*")),
-    ("circled", re.compile(r"^[①-⑳][.．、]?\s*")),
-    ("arabic", re.compile(r"^[0-9０-９]{1,2}(?:[.．、]\s*|\s+)(?=[^\s0-9０-９])")),
-    ("kanji", re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]\s*")),
-    ("bullet", re.compile(r"^[○◯●◆■□]\s*")),
-]
-# Markers that also occur at the start of a wrapped line mid-sentence ("6 都市は…"):
-# they start a block only where the previous line ended one.
-_GUARDED = {"arabic"}
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-_MD_LIST = re.compile(r"^\s*[-*+]\s+(?=\S)")
-_BRACKET_SECTION = re.compile(r"^[＜〈<【《]\s*(.{1,24}?)\s*[＞〉>】》]$")
-_ANNEX = re.compile(r"^別紙\s*[：:]?")
-_SECTION_WORDS = re.compile(r"前文|宣言|提言|決議|要望|要請")
-_ORG_ENTRY = re.compile(r"（([^（）]{2,40})）\s*$|\(([^()]{2,40})\)\s*$")
 _END_MARK = re.compile(r"^以\s*上$")
 _PHONE = re.compile(r"(TEL|ＴＥＬ|FAX|ＦＡＸ|電話)\s*[:：]?\s*[0-9０-９]|[0-9０-９]{2,4}[-‐－][0-9０-９]{2,4}[-‐－][0-9０-９]{3,4}")
 _CAPTION = re.compile(r"[（(](左|右|中央|中|前列[^）)]*|後列[^）)]*|写真[^）)]*)[)）]$")
@@ -54,21 +36,11 @@ _AD_WORDS = re.compile(r"お問い合わせ|お問合せ|アクセス[!！]?$|^�
 
 
 @dataclass
-class _Block:
-    """A paragraph of the source: its joined text and its span."""
-
-    text: str
-    start: int
-    end: int
-    md_heading: bool = False
-
-
-@dataclass
 class _Unit:
     """A block with its role decided."""
 
     role: str  # section | entry | heading | item | paragraph | end | excluded
-    block: _Block
+    block: Block
     style: str = ""
     marker: str = ""
     rest: str = ""  # text after the marker
@@ -85,98 +57,6 @@ class ParseResult:
     excluded: list[Excluded] = field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- blocks
-
-
-def _join(pieces: list[str]) -> str:
-    """Join wrapped lines: no space in Japanese, one space between Latin words."""
-    out = ""
-    for piece in pieces:
-        if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
-            out += " "
-        out += piece
-    return out
-
-
-def _is_double_spaced(lines: list[str]) -> bool:
-    """PDF extractions wrap every ~40 characters and put an empty line after each line.
-
-    Markdown also leaves an empty line after each paragraph, but its lines end
-    sentences; wrapped lines mostly stop mid-sentence.
-    """
-    content = [i for i, line in enumerate(lines) if len(line.strip()) >= 20]
-    if len(content) < 4:
-        return False
-    followed = sum(1 for i in content if i + 1 < len(lines) and lines[i + 1] == "")
-    ended = sum(1 for i in content if lines[i].rstrip().endswith(_SENTENCE_END))
-    return followed / len(content) > 0.7 and ended / len(content) < 0.5
-
-
-def _marker_of(text: str) -> tuple[str, re.Match[str]] | None:
-    for style, pattern in _MARKERS:
-        match = pattern.match(text)
-        if match:
-            return style, match
-    return None
-
-
-def _stands_alone(line: str) -> bool:
-    """A heading on a line of its own, which the next line must not be joined to."""
-    marker = _marker_of(line)
-    if marker and marker[0] == "bullet":
-        return bool(_ORG_ENTRY.search(line)) and "。" not in line
-    if line.endswith(_SENTENCE_END) or len(line) > 40:
-        return False
-    if marker:
-        return len(line) <= 25 and "、" not in line
-    return bool(_BRACKET_SECTION.match(line) or _ANNEX.match(line) or (len(line) <= 15 and _SECTION_WORDS.search(line)))
-
-
-def _split_blocks(source: str) -> list[_Block]:
-    lines = source.split("\n")
-    double = _is_double_spaced(lines)
-    blocks: list[_Block] = []
-    pieces: list[tuple[str, int, int]] = []  # text, start, end
-
-    def flush() -> None:
-        if pieces:
-            blocks.append(_Block(_join([p[0] for p in pieces]), pieces[0][1], pieces[-1][2]))
-            pieces.clear()
-
-    offset = 0
-    prev_ended = True
-    for line in lines:
-        line_start, offset = offset, offset + len(line) + 1
-        if not line.strip():
-            if line or not double:
-                flush()
-                prev_ended = True
-            continue
-        heading = _MD_HEADING.match(line)
-        body_at = heading.end() if heading else 0
-        listed = _MD_LIST.match(line, body_at)
-        body_at = listed.end() if listed else body_at
-        stripped = line[body_at:].strip()
-        body_start = line_start + line.index(stripped, body_at)
-        marker = _marker_of(stripped)
-        indented = line[:1].isspace() and not listed
-        starts_block = (
-            heading or listed or (double and indented)
-            or (marker and (marker[0] not in _GUARDED or prev_ended))
-        )
-        if starts_block:
-            flush()
-        pieces.append((stripped, body_start, body_start + len(stripped)))
-        if heading:
-            blocks.append(_Block(stripped, body_start, body_start + len(stripped), md_heading=True))
-            pieces.clear()
-        elif (double and line != line.rstrip()) or (len(pieces) == 1 and _stands_alone(stripped)):
-            flush()
-        prev_ended = not pieces or stripped.endswith(_SENTENCE_END)
-    flush()
-    return blocks
-
-
 # --------------------------------------------------------------------------- roles
 
 
@@ -190,21 +70,21 @@ def _noise_reason(text: str) -> str:
     return ""
 
 
-def _is_section(block: _Block) -> str:
+def _is_section(block: Block) -> str:
     """The section title if this block opens a top-level section, else ""."""
     text = block.text
-    bracket = _BRACKET_SECTION.match(text)
+    bracket = BRACKET_SECTION.match(text)
     if bracket:
         return bracket.group(1)
-    if _ANNEX.match(text) and len(text) <= 30:
+    if ANNEX.match(text) and len(text) <= 30:
         return text
-    short = len(text) <= 15 and not text.endswith(_SENTENCE_END) and not _marker_of(text)
-    if short and _SECTION_WORDS.search(text):
+    short = len(text) <= 15 and not text.endswith(SENTENCE_END) and not marker_of(text)
+    if short and SECTION_WORDS.search(text):
         return text
     return ""
 
 
-def _first_role(block: _Block) -> _Unit:
+def _first_role(block: Block) -> _Unit:
     text = block.text
     if _END_MARK.match(text):
         return _Unit("end", block)
@@ -214,13 +94,13 @@ def _first_role(block: _Block) -> _Unit:
     title = _is_section(block)
     if title:
         return _Unit("section", block, rest=title)
-    marker = _marker_of(text)
+    marker = marker_of(text)
     if marker:
         style, match = marker
         rest = text[match.end():]
         unit = _Unit("item", block, style=style, marker=match.group().strip(" .．、"),
                      rest=rest, rest_start=block.start + match.end())
-        org = _ORG_ENTRY.search(rest) if style == "bullet" else None
+        org = ORG_ENTRY.search(rest) if style == "bullet" else None
         if org and not rest.endswith("。"):
             unit.role, unit.org = "entry", org.group(1) or org.group(2)
             unit.rest = rest[: org.start()].strip()
@@ -233,7 +113,7 @@ def _first_role(block: _Block) -> _Unit:
 def _decide_headings(units: list[_Unit]) -> None:
     """A short numbered line with no sentence end, followed by other text, is a heading."""
     for i, unit in enumerate(units):
-        if unit.role != "item" or unit.rest.endswith(_SENTENCE_END) or len(unit.rest) > _HEADING_MAX:
+        if unit.role != "item" or unit.rest.endswith(SENTENCE_END) or len(unit.rest) > _HEADING_MAX:
             continue
         nxt = units[i + 1] if i + 1 < len(units) else None
         if nxt is None:
@@ -366,7 +246,7 @@ class _Assembler:
             self._extend(self.entry, unit.block.text, unit.block.end)
             return
         last = self.drafts[-1] if self.drafts else None
-        if last and last.after_item and not last.parts[-1].endswith(_SENTENCE_END):
+        if last and last.after_item and not last.parts[-1].endswith(SENTENCE_END):
             self._extend(last, unit.block.text, unit.block.end, joined=True)
             return
         opening = self.top[1] in ("preamble", "declaration") and not self.items_in_section
@@ -411,7 +291,7 @@ def _finish(doc: Document, drafts: list[_Draft]) -> list[Passage]:
 
 def parse_text(source: str, doc: Document, city_of: Callable[[str], str] = lambda org: "") -> ParseResult:
     """Passages of one declaration, in document order, plus what was set aside."""
-    units = [_first_role(block) for block in _split_blocks(source)]
+    units = [_first_role(block) for block in split_blocks(source)]
     _decide_headings(units)
     _mark_front_and_back_matter(units)
     assembler = _Assembler(doc, city_of)

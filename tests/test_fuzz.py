@@ -10,7 +10,7 @@ The invariants checked on every `parse_text` result (`check_parse`):
   contiguous substring of its own span `source[start:end]`, once the span is
   freed of whitespace *and of the layout prefixes the parser strips from the
   start of a line* (a Markdown heading "# " and a list bullet "- ", "* ", "+ ",
-  exactly as `index.parse._MD_HEADING` / `_MD_LIST` find them). Those prefixes
+  exactly as `index.paragraphs.MD_HEADING` / `MD_LIST` find them). Those prefixes
   must be allowed for: a passage can span several blocks (an initiative's
   paragraphs and items, an item continued by the next paragraph), and a
   later block may itself have been a "- " list line or a "# （１）…" heading,
@@ -56,7 +56,8 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from index.extract import ExtractionError, extract
 from index.model import Document
-from index.parse import _MD_HEADING, _MD_LIST, parse_text, read_source
+from index.paragraphs import MD_HEADING as _MD_HEADING, MD_LIST as _MD_LIST
+from index.parse import parse_text, read_source
 from index.sentences import sentence_spans
 from index.textnorm import compact
 
