@@ -5,6 +5,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import SummitError
 from .model import Document, Passage
 from .parse import ParseResult, parse_text, read_source
 
@@ -13,7 +14,7 @@ GAZETTEER = "gazetteer.toml"
 GLOSSARY = "glossary.toml"
 
 
-class CorpusError(Exception):
+class CorpusError(SummitError):
     """The corpus folder is missing something or has a malformed file; the message says what."""
 
 

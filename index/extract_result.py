@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import SummitError
 
-class ExtractionError(Exception):
+
+class ExtractionError(SummitError):
     """A file that cannot become declaration text; the message says why, in English and Japanese, for a user."""
 
 

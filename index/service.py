@@ -17,6 +17,7 @@ from pathlib import Path
 from .answer import Answerer, LinkMaker
 from .corpus import GAZETTEER, GLOSSARY, Corpus, CorpusError, Gazetteer, load_glossary
 from .embed import Embedder
+from .errors import SummitError
 from .model import Answer, Document, Passage
 from .query import QueryAnalyzer
 from .search import Searcher
@@ -29,27 +30,29 @@ MAX_QUESTION = 2000  # characters; a longer text is not a question but a paste
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
-class QuestionError(ValueError):
-    """The question cannot be asked as it is; the message says why, in both languages."""
+class QuestionError(SummitError, ValueError):
+    """The question cannot be asked as it is: empty, too long, or without a word to search for."""
+
+    code = "question-unusable"
 
 
 def clean_question(text: str) -> str:
     """The question without control characters and surrounding space, or a QuestionError."""
     cleaned = " ".join(_CONTROL.sub(" ", text or "").split())
     if not cleaned:
-        raise QuestionError("The question is empty. / 質問が空です。")
+        raise QuestionError("the question is empty", "question-empty")
     if len(cleaned) > MAX_QUESTION:
-        raise QuestionError(
-            f"The question is too long ({len(cleaned):,} characters); please ask in at most {MAX_QUESTION:,}. "
-            f"/ 質問が長すぎます（{len(cleaned):,}文字）。{MAX_QUESTION:,}文字以内でお願いします。"
-        )
+        raise QuestionError(f"the question has {len(cleaned)} characters, more than {MAX_QUESTION}",
+                            "question-too-long", length=len(cleaned), limit=MAX_QUESTION)
     if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
-        raise QuestionError("The question has no words to search for. / 検索できる語がありません。")
+        raise QuestionError("the question has no letters or digits to search for", "question-no-words")
     return cleaned
 
 
 class ModelMismatchError(IndexProblem):
-    pass
+    """The index was built with another embedding model than the one configured: its vectors do not compare."""
+
+    code = "model-mismatch"
 
 
 @dataclass
@@ -74,9 +77,8 @@ class SummitIndex:
         built_with = data.manifest.get("model_fingerprint")
         if built_with != embedder.fingerprint:
             raise ModelMismatchError(
-                f"the index was built with model {data.manifest.get('model')!r} and the configured model is "
-                f"{embedder.name!r}: run `summitbot index build`"
-            )
+                f"the index was built with model {data.manifest.get('model')!r}, the configured one is {embedder.name!r}",
+                built_with=data.manifest.get("model"), configured=embedder.name)
         searcher = Searcher(data, embedder, QueryAnalyzer.build(corpus.gazetteer, corpus.glossary, corpus.documents))
         answerer = Answerer(searcher, LinkMaker(settings.public_url, corpus.root))
         log.info("index %s loaded: %d passages, model %s", data.version, len(data.passages), embedder.name)

@@ -20,11 +20,13 @@ import time
 import uuid
 from pathlib import Path
 
+from .errors import SummitError
+
 FORMAT = 1
 KEEP_VERSIONS = 3  # versions kept for `index rollback`
 
 
-class IndexProblem(Exception):
+class IndexProblem(SummitError):
     """Base of index problems; the message tells the user what to run."""
 
 
