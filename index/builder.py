@@ -7,6 +7,7 @@ version folder with its manifest; the folder's bookkeeping is index/versions.py.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import vectors as dense_index
+from .atomic import write_atomic
 from .corpus import GAZETTEER, GLOSSARY, Corpus
 from .embed import Embedder
 from .lexical import LexicalIndex, tokenize
@@ -108,10 +110,10 @@ class EmbeddingCache:
     def save(self, keep: list[str]) -> None:
         keys = [k for k in dict.fromkeys(self.key(t) for t in keep) if k in self.vectors]
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".{uuid.uuid4().hex[:6]}.tmp.npz")
         vectors = np.vstack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
-        np.savez(tmp, keys=np.array(keys), vectors=vectors)
-        os.replace(tmp, self.path)
+        buffer = io.BytesIO()
+        np.savez(buffer, keys=np.array(keys), vectors=vectors)
+        write_atomic(self.path, buffer.getvalue())
 
 
 def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: bool = True,

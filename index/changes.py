@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
 import shutil
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import library, worker
+from .atomic import write_atomic
 from .corpus import MANIFEST, Corpus, CorpusError
 from .model import Document
 from .settings import Settings
@@ -201,12 +200,7 @@ class _Before:
         path = corpus_dir / MANIFEST
         if self.manifest is None or (path.exists() and path.read_bytes() == self.manifest):
             return
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-        with tmp.open("wb") as handle:
-            handle.write(self.manifest)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, self.manifest)
 
     def _files(self, new_files: list[Path]) -> None:
         """No file the change wrote, and no folder it made for them."""

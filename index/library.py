@@ -3,7 +3,7 @@
 `prepare` writes nothing: it extracts the text, parses it and returns a Draft
 whose summary a person checks. `add` stores the extracted text (and the
 original file) and appends the manifest entry; the manifest is replaced in one
-`os.replace`, so a failure leaves the corpus as it was. The index changes only
+step (index/atomic.py), so a failure leaves the corpus as it was. The index changes only
 with the next `summitbot index build`.
 
 The document's key is given by `add`, from the corpus as it is then (callers
@@ -13,17 +13,16 @@ is what it would be if nothing else were added first.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tomllib
-import uuid
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tomli_w
 
+from .atomic import write_atomic
 from .corpus import MANIFEST, Corpus, CorpusError
 from .model import Document
 from .parse import ParseResult, parse_text
@@ -106,7 +105,7 @@ def add(corpus: Corpus, draft: Draft) -> Document:
     written: list[Path] = []
     try:
         text_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(text_path, draft.text.encode("utf-8"))
+        write_atomic(text_path, draft.text.encode("utf-8"))
         written.append(text_path)
         original.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(draft.original, original)
@@ -152,16 +151,7 @@ def _write_manifest(root: Path, entries: list[dict]) -> None:
     header = "".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
                      if line.startswith("#")) if path.exists() else ""
     body = tomli_w.dumps({"document": entries})
-    _write_atomic(path, (header + "\n" + body).encode("utf-8"))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, (header + "\n" + body).encode("utf-8"))
 
 
 def _guess_title(text: str) -> str:

@@ -17,9 +17,9 @@ import json
 import os
 import shutil
 import time
-import uuid
 from pathlib import Path
 
+from .atomic import write_atomic
 from .errors import SummitError
 
 FORMAT = 1
@@ -53,11 +53,7 @@ def fsync_tree(folder: Path) -> None:
 
 
 def switch_current(index_dir: Path, version: str) -> None:
-    tmp = index_dir / f".CURRENT.{uuid.uuid4().hex[:6]}"
-    tmp.write_text(version + "\n", encoding="utf-8")
-    with tmp.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, index_dir / "CURRENT")
+    write_atomic(index_dir / "CURRENT", version + "\n")
 
 
 def prune_old(versions: Path, keep: int) -> None:
