@@ -35,6 +35,7 @@ from index.embed import EmbeddingModelError
 from index.extract import MAX_BYTES, SUPPORTED, ExtractionError
 from index.service import LiveIndex
 from index.store import IndexProblem
+from index.summits import first_summit
 
 from .download import DownloadRefused, fetch_private
 from .formatting import escape, inert
@@ -47,7 +48,6 @@ CANCEL_ACTION = "corpus_add_cancel"
 DRAFT_TTL = 24 * 3600  # seconds a draft waits for Add or Cancel
 UPLOAD_PREFIX = "draft-"
 USER_ERRORS = (CorpusError, EmbeddingModelError, ExtractionError, IndexProblem, OSError)
-_SUMMIT = re.compile(r"第\s*([0-9]+)\s*回|\b([0-9]+)(?:st|nd|rd|th)\b|\bsummit\s*([0-9]+)", re.IGNORECASE)
 
 TEXT = {
     "not_admin": "申し訳ありませんが、宣言文の追加・削除は管理者のみ行えます。/ Sorry, only the bot's admins can add or remove declarations.",
@@ -218,10 +218,8 @@ def safe_name(name: str) -> str:
 
 
 def summit_number(text: str) -> int | None:
-    match = _SUMMIT.search(unicodedata.normalize("NFKC", text or ""))
-    if not match:
-        return None
-    return int(next(group for group in match.groups() if group))
+    """The summit the upload's message names (第十回, 10回目, 10th, summit 10 …: index/summits.py), or None."""
+    return first_summit(text)
 
 
 def confirm_blocks(draft: library.Draft, pending_id: str) -> list[dict]:

@@ -14,21 +14,9 @@ from dataclasses import dataclass
 from .corpus import Gazetteer, GlossaryTerm
 from .lexical import QUESTION_WORDS, tokenize
 from .model import Document, QueryAnalysis
+from .summits import blank_summit_mentions, summit_numbers
 from .textnorm import is_japanese
 
-_KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-    "fourteenth": 14, "fifteenth": 15, "twentieth": 20,
-}
-_SUMMIT_JA = re.compile(r"第\s*([0-9]+|[一二三四五六七八九十]+)\s*回|([0-9]+)\s*回目")
-_SUMMIT_EN = re.compile(
-    r"\b([0-9]+)(?:st|nd|rd|th)\b(?!\s+(?:century|anniversary|floor|place))"
-    r"|\b(" + "|".join(_ORDINAL_WORDS) + r")\s+(?:summit|declaration|meeting|conference)"
-    r"|\bsummit\s+(?:no\.?\s*)?([0-9]+)\b",
-    re.IGNORECASE,
-)
 _PROPOSAL = re.compile(
     r"国に|国へ|国への|国に対し|政府|提言|要望|要請|求め|national government|central government|\bgovernment\b"
     r"|\bpropos|\brequest|\bthe state\b|\bnational\b|\bask(?:s|ed)? (?:the )?(?:state|government|national)",
@@ -36,15 +24,6 @@ _PROPOSAL = re.compile(
 )
 _CITY_WORDS = re.compile(r"[市区]|\bcity\b|\bward\b|city hall|municipal", re.IGNORECASE)
 _PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re.IGNORECASE)
-
-
-def _kanji_number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return _KANJI_DIGITS.get(tens, 1) * 10 + _KANJI_DIGITS.get(ones, 0)
-    return _KANJI_DIGITS.get(text, 0)
 
 
 def _flexible(phrase: str) -> str:
@@ -103,8 +82,8 @@ class QueryAnalyzer:
     def analyze(self, question: str) -> QueryAnalysis:
         text = unicodedata.normalize("NFKC", question)
         summits, text = self._match(self.declarations, text)
-        summits = _dedupe(summits + _summit_numbers(text))
-        text = _SUMMIT_EN.sub(_blank, _SUMMIT_JA.sub(_blank, text))
+        summits = _dedupe(summits + summit_numbers(text))
+        text = blank_summit_mentions(text)
         organizations, text = self._match(self.organizations, text)
         names_city = bool(_CITY_WORDS.search(text))  # "岡谷市", "Okaya city", "city hall"
         cities, text = self._match(self.cities, text)
@@ -165,7 +144,7 @@ class QueryAnalyzer:
             _, base = self._match(self.cities, base)
         if now.summits:
             _, base = self._match(self.declarations, base)
-            base = _SUMMIT_EN.sub(_blank, _SUMMIT_JA.sub(_blank, base))
+            base = blank_summit_mentions(base)
         return " ".join(f"{base} {current}".split())
 
     @staticmethod
@@ -196,16 +175,6 @@ def _capitalised(text: str) -> list[str]:
     """Capitalised Latin words not opening a sentence: names the gazetteer did not know."""
     words = re.findall(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)\b", text.strip())
     return [w.lower() for w in words]
-
-
-def _summit_numbers(text: str) -> list[int]:
-    numbers = [_kanji_number(m.group(1) or m.group(2)) for m in _SUMMIT_JA.finditer(text)]
-    for match in _SUMMIT_EN.finditer(text):
-        if match.group(1) or match.group(3):
-            numbers.append(int(match.group(1) or match.group(3)))
-        else:
-            numbers.append(_ORDINAL_WORDS[match.group(2).lower()])
-    return [n for n in numbers if 0 < n < 100]
 
 
 def _dedupe(values: list) -> list:
