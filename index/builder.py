@@ -152,7 +152,7 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     log.info("dense index: %s for %d passages", spec, len(vectors))
     faiss.write_index(dense_index.build(vectors, spec), str(staging / "dense.faiss"))
     files += ["vectors.npy", "sentences.npz", "dense.faiss", *lexical.save(staging)]
-    documents = [{**_doc_record(doc), "sha256": file_sha256(corpus.root / doc.file)} for doc in corpus.documents]
+    documents = [{**doc.to_dict(), "sha256": file_sha256(corpus.root / doc.file)} for doc in corpus.documents]
     manifest = {
         "format": FORMAT,
         "version": version,
@@ -210,11 +210,3 @@ def _document_changes(previous: dict[str, str] | None, documents: list[dict]) ->
     changed = tuple(k for k in now if k in previous and previous[k] != now[k])
     removed = tuple(k for k in previous if k not in now)
     return added, changed, removed
-
-
-def _doc_record(doc: Document) -> dict:
-    record = {name: getattr(doc, name) for name in Document.__dataclass_fields__}
-    record["member_cities"] = list(doc.member_cities)
-    record["search_fixes"] = [list(pair) for pair in doc.search_fixes]
-    record["pages"] = list(doc.pages)
-    return record

@@ -30,23 +30,17 @@ def _load_toml(path: Path) -> dict:
 
 def _document(entry: dict, where: Path) -> Document:
     try:
-        return Document(
-            key=str(entry["key"]),
-            summit=int(entry["summit"]),
-            title=str(entry["title"]),
-            host_city=str(entry.get("host_city", "")),
-            file=str(entry["file"]),
-            member_cities=tuple(entry.get("member_cities", ())),
-            issuer=str(entry.get("issuer", "中小企業都市連絡協議会")),
-            date=str(entry.get("date", "")),
-            source_url=str(entry.get("source_url", "")),
-            notes=str(entry.get("notes", "")),
-            search_fixes=tuple((str(k), str(v)) for k, v in entry.get("search_fixes", {}).items()),
-            original=str(entry.get("original", "")),
-            pages=tuple(int(n) for n in entry.get("pages", ())),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
+        return Document.from_dict(entry)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CorpusError(f"{where}: a [[document]] entry lacks or mistypes {exc}") from exc
+
+
+_OPTIONAL = ("notes", "search_fixes", "original", "pages")  # left out of a manifest entry when empty
+
+
+def manifest_entry(doc: Document) -> dict:
+    """The document's [[document]] entry in summits.toml: `Document.to_dict` without empty optional fields."""
+    return {name: value for name, value in doc.to_dict().items() if value or name not in _OPTIONAL}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 import tomli_w
 
 from .atomic import write_atomic
-from .corpus import MANIFEST, Corpus, CorpusError
+from .corpus import MANIFEST, Corpus, CorpusError, manifest_entry
 from .model import Document
 from .parse import ParseResult, parse_text
 
@@ -110,7 +110,7 @@ def add(corpus: Corpus, draft: Draft) -> Document:
         original.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(draft.original, original)
         written.append(original)
-        _write_manifest(root, [*_entries(root), _entry(doc)])
+        _write_manifest(root, [*_entries(root), manifest_entry(doc)])
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -130,19 +130,6 @@ def remove(corpus: Corpus, key: str) -> Document:
 def _entries(root: Path) -> list[dict]:
     with (root / MANIFEST).open("rb") as handle:
         return tomllib.load(handle).get("document", [])
-
-
-def _entry(doc: Document) -> dict:
-    entry = {
-        "key": doc.key, "summit": doc.summit, "title": doc.title, "host_city": doc.host_city,
-        "member_cities": list(doc.member_cities), "issuer": doc.issuer, "date": doc.date,
-        "source_url": doc.source_url, "file": doc.file,
-    }
-    if doc.original:
-        entry["original"] = doc.original
-    if doc.pages:
-        entry["pages"] = list(doc.pages)
-    return entry
 
 
 def _write_manifest(root: Path, entries: list[dict]) -> None:

@@ -26,6 +26,37 @@ class Document:
     original: str = ""  # the file as published (a PDF), when the text was extracted from it
     pages: tuple[int, ...] = ()  # character offset where each page of the original starts
 
+    def to_dict(self) -> dict:
+        """Plain data for JSON and TOML alike: lists for tuples, `search_fixes` as a {wrong: right} table.
+
+        The one serialisation of a document: corpus manifest entries, index
+        version manifests and the reading child's drafts all use it.
+        """
+        data = asdict(self)
+        data["member_cities"] = list(self.member_cities)
+        data["search_fixes"] = dict(self.search_fixes)
+        data["pages"] = list(self.pages)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Document:
+        """A document from `to_dict`'s data or a manifest entry; unknown keys (sha256) are ignored.
+
+        Accepts `search_fixes` as a table or as [wrong, right] pairs (index
+        versions written before `to_dict` existed). KeyError, TypeError or
+        ValueError when a required field is missing or mistyped.
+        """
+        fixes = data.get("search_fixes") or {}
+        return cls(
+            key=str(data["key"]), summit=int(data["summit"]), title=str(data["title"]),
+            host_city=str(data.get("host_city", "")), file=str(data["file"]),
+            member_cities=tuple(str(city) for city in data.get("member_cities", ())),
+            issuer=str(data.get("issuer", cls.issuer)), date=str(data.get("date", "")),
+            source_url=str(data.get("source_url", "")), notes=str(data.get("notes", "")),
+            search_fixes=tuple((str(k), str(v)) for k, v in (fixes.items() if isinstance(fixes, dict) else fixes)),
+            original=str(data.get("original", "")), pages=tuple(int(n) for n in data.get("pages", ())),
+        )
+
     def page_of(self, offset: int) -> int:
         """1-based page of the original that holds character `offset`; 0 when unknown."""
         return sum(1 for start in self.pages if start <= offset)

@@ -83,7 +83,7 @@ def load_index(index_dir: Path) -> IndexData:
         data = IndexData(
             version=version,
             manifest=manifest,
-            documents={d["key"]: _document_from_record(d) for d in manifest["documents"]},
+            documents={d["key"]: Document.from_dict(d) for d in manifest["documents"]},
             passages=passages,
             vectors=np.load(folder / "vectors.npy", mmap_mode="r"),  # faiss holds its own copy
             dense=faiss.read_index(str(folder / "dense.faiss")),
@@ -98,11 +98,3 @@ def load_index(index_dir: Path) -> IndexData:
     if len(data.passages) != len(data.vectors) or np.any(np.diff(data.sentence_owner) < 0):
         raise IndexCorruptError(f"index version {version} is inconsistent: run `summitbot index build`")
     return data
-
-
-def _document_from_record(record: dict) -> Document:
-    fields = {k: v for k, v in record.items() if k in Document.__dataclass_fields__}
-    fields["member_cities"] = tuple(fields.get("member_cities", ()))
-    fields["search_fixes"] = tuple(tuple(pair) for pair in fields.get("search_fixes", ()))
-    fields["pages"] = tuple(fields.get("pages", ()))
-    return Document(**fields)

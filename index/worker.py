@@ -132,9 +132,7 @@ def _draft_from(value: dict):
     from .model import Document, Excluded, Passage
     from .parse import ParseResult
 
-    doc = value["document"]
-    document = Document(**{**doc, "member_cities": tuple(doc["member_cities"]), "pages": tuple(doc["pages"]),
-                           "search_fixes": tuple(tuple(pair) for pair in doc["search_fixes"])})
+    document = Document.from_dict(value["document"])
     parse = ParseResult([Passage.from_dict(p) for p in value["passages"]], [Excluded(**e) for e in value["excluded"]])
     return Draft(document, value["text"], Path(value["original"]), parse, tuple(value["warnings"]),
                  tuple(value["pages"]))
@@ -159,7 +157,7 @@ def _prepare(request: dict) -> dict:
 
     draft = library.prepare(Corpus.load(Path(request["corpus_dir"])), Path(request["file"]), int(request["summit"]),
                             request["title"], request["host_city"], request["date"], request["url"])
-    return {"document": asdict(draft.document), "text": draft.text, "original": str(draft.original),
+    return {"document": draft.document.to_dict(), "text": draft.text, "original": str(draft.original),
             "passages": [p.to_dict() for p in draft.parse.passages],
             "excluded": [asdict(e) for e in draft.parse.excluded],
             "warnings": list(draft.warnings), "pages": list(draft.pages)}
