@@ -56,7 +56,7 @@ def run(index_dir: Path | None = None) -> dict:
 
 def compare(service: SummitIndex) -> dict:
     """The three systems on every question set, over the index `service` has loaded."""
-    rankers = {name: make(service.answerer) for name, make in SYSTEMS.items()}
+    rankers = {name: make(service) for name, make in SYSTEMS.items()}
     result = {"index": service.version, "sets": {}}
     for name, items in question_sets().items():
         scores = {system: evaluate(rank, items) for system, rank in rankers.items()}

@@ -28,11 +28,12 @@ import numpy as np
 
 from common import CACHE, eval_questions, machine, standalone, summary_ms
 
+from bot.links import LinkMaker
 from index import vectors as dense_index
-from index.answer import Answerer, LinkMaker
 from index.lexical import LexicalIndex, tokenize
 from index.model import Document
-from index.search import DENSE_DEPTH, Searcher
+from index.retrieval import Pipeline
+from index.retrieval.scores import DENSE_DEPTH
 from index.service import SummitIndex
 from index.settings import Settings
 from index.store import IndexData
@@ -250,16 +251,15 @@ def pipeline_on(service: SummitIndex, documents, passages, contexts, sentence_ta
     data = IndexData(version="synthetic", manifest={}, documents=documents, passages=passages, vectors=vectors,
                      dense=dense_index.build(vectors), sentence_owner=owner, sentence_spans=spans,
                      sentence_vectors=sentence_vectors, lexical=LexicalIndex.build([tokenize(c) for c in contexts]))
-    searcher = Searcher(data, PrecomputedQueries(service.embedder, questions, query_vectors),
-                        service.answerer.searcher.analyzer)
-    answerer = Answerer(searcher, LinkMaker("https://summit.example.jp"))
+    pipeline = Pipeline(data, PrecomputedQueries(service.embedder, questions, query_vectors), service.pipeline.analyzer)
+    links = LinkMaker("https://summit.example.jp")
     search_times, answer_times = [], []
     for question in questions:
         started = time.perf_counter()
-        searcher.search(question)
+        pipeline.rank(pipeline.analyse(question))
         search_times.append(time.perf_counter() - started)
         started = time.perf_counter()
-        answerer.answer(question)
+        pipeline.answer(question, link=links)
         answer_times.append(time.perf_counter() - started)
     return {
         "passages": len(passages),

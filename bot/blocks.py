@@ -8,23 +8,13 @@ from __future__ import annotations
 from index.model import Answer, Citation
 
 from .formatting import escape, inert, link, quote, truncate
-from .phrases import headline
+from .phrases import headline, phrase
 
 MAX_BLOCKS = 50
 CONTEXT_LIMIT = 2000
 MORE_ACTION = "more_results"
 FEEDBACK_UP = "feedback_up"
 FEEDBACK_DOWN = "feedback_down"
-
-_LABELS = {
-    "ja": {"more": "さらに表示", "passage": "該当箇所を開く", "asked": "質問", "no_more": "これ以上の該当箇所はありません。"},
-    "en": {"more": "More results", "passage": "open passage", "asked": "Question", "no_more": "No more passages."},
-}
-
-
-def _label(key: str, lang: str) -> str:
-    return _LABELS["ja" if lang == "ja" else "en"][key]
-
 
 def citation_blocks(citation: Citation, lang: str) -> list[dict]:
     """The verbatim excerpt as a quote, then where it comes from."""
@@ -35,7 +25,7 @@ def citation_blocks(citation: Citation, lang: str) -> list[dict]:
         escape(passage.section_path),
         escape(passage.organization),
     ]
-    url = link(citation.url, _label("passage", lang))
+    url = link(citation.url, phrase("open_passage", lang))
     if url:
         where.append(url)
     return [
@@ -50,7 +40,7 @@ def answer_blocks(answer: Answer, record_id: str = "", question_shown: bool = Fa
     if question_shown:
         # Someone's own words, shown to the channel: plain_text (no mrkdwn at all) and inert (no links either).
         blocks.append({"type": "context", "elements": [
-            {"type": "plain_text", "text": truncate(f"{_label('asked', answer.lang)}: {inert(answer.question)}", CONTEXT_LIMIT)}
+            {"type": "plain_text", "text": truncate(f"{phrase('question_label', answer.lang)}: {inert(answer.question)}", CONTEXT_LIMIT)}
         ]})
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(escape(headline(answer)), 3000)}})
     budget = MAX_BLOCKS - len(blocks) - 1  # keep room for the buttons
@@ -70,7 +60,7 @@ def action_block(lang: str, record_id: str, more: bool) -> dict:
     elements = []
     if more:
         elements.append({"type": "button", "action_id": MORE_ACTION, "value": record_id,
-                         "text": {"type": "plain_text", "text": _label("more", lang)}})
+                         "text": {"type": "plain_text", "text": phrase("more_results", lang)}})
     elements += [
         {"type": "button", "action_id": FEEDBACK_UP, "value": record_id, "text": {"type": "plain_text", "text": "👍"}},
         {"type": "button", "action_id": FEEDBACK_DOWN, "value": record_id, "text": {"type": "plain_text", "text": "👎"}},
@@ -81,7 +71,7 @@ def action_block(lang: str, record_id: str, more: bool) -> dict:
 def more_blocks(answer: Answer, record_id: str) -> list[dict]:
     """The next passages of an earlier answer, or a line saying there are none."""
     if not answer.citations:
-        return [{"type": "section", "text": {"type": "mrkdwn", "text": _label("no_more", answer.lang)}}]
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": phrase("no_more", answer.lang)}}]
     blocks: list[dict] = []
     for citation in answer.citations:
         blocks += citation_blocks(citation, answer.lang)

@@ -30,16 +30,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from index import changes, library, worker
-from index.corpus import CorpusError
-from index.embed import EmbeddingModelError
-from index.extract import MAX_BYTES, SUPPORTED, ExtractionError
+from index.errors import SummitError
+from index.extract import MAX_BYTES, SUPPORTED
 from index.service import LiveIndex
-from index.store import IndexProblem
 from index.summits import first_summit
 
-from .download import DownloadRefused, fetch_private
+from .download import fetch_private
 from .formatting import escape, inert
-from .phrases import summary_lines
+from .phrases import bilingual, explain, phrase, summary_lines
 
 log = logging.getLogger(__name__)
 
@@ -47,23 +45,7 @@ CONFIRM_ACTION = "corpus_add_confirm"
 CANCEL_ACTION = "corpus_add_cancel"
 DRAFT_TTL = 24 * 3600  # seconds a draft waits for Add or Cancel
 UPLOAD_PREFIX = "draft-"
-USER_ERRORS = (CorpusError, EmbeddingModelError, ExtractionError, IndexProblem, OSError)
-
-TEXT = {
-    "not_admin": "申し訳ありませんが、宣言文の追加・削除は管理者のみ行えます。/ Sorry, only the bot's admins can add or remove declarations.",
-    "need_summit": "何回目のサミットの宣言か、ファイルと一緒に書いてください（例：第10回）。/ Please say which summit this is, with the file (e.g. 第10回 or 10th).",
-    "too_big": "ファイルが大きすぎます（上限 {limit} MB）。/ The file is too large (limit {limit} MB).",
-    "bad_type": "{name} は追加できません。PDF、テキスト、Markdown、HTML のファイルを送ってください。/ {name} cannot be added: send a PDF, text, Markdown or HTML file.",
-    "how_to_add": "追加する宣言文のファイル（PDF など）を、このボットへのDMで「第N回」と書いて送ってください。/ Upload the declaration (e.g. a PDF) to me in a DM and say which summit it is (e.g. 第10回).",
-    "cancelled": "追加を取りやめました。/ Cancelled; nothing was added.",
-    "expired": "この確認は期限切れか、処理済みです。もう一度ファイルを送ってください。/ This confirmation has expired or was already used; please upload the file again.",
-    "nothing_to_cancel": "取りやめる下書きはありません（期限切れか、処理済みです）。/ There is nothing to cancel: this draft has expired or was already used.",
-    "not_yours": "この下書きは別の管理者がアップロードしたものです。その管理者だけが追加・取りやめできます。/ This draft was uploaded by another admin; only they can add or cancel it.",
-    "file_info": "Slack からファイルの情報を取得できませんでした。もう一度送ってください。/ Slack did not give the file's details; please upload it again.",
-    "building": "追加しています（索引の作成に1分ほどかかります）… / Adding and rebuilding the index (about a minute)…",
-    "not_added": "追加できませんでした。宣言文の一覧も索引も元のままです。/ Not added; the declarations and the index are as they were.\n{reason}",
-    "unexpected": "予期しないエラーです（サーバーのログに記録しました）。/ An unexpected error (written to the server's log).",
-}
+USER_ERRORS = (SummitError, OSError)  # told to the admin (bot/phrases.py explains them); anything else is a bug
 
 
 @dataclass
@@ -101,11 +83,11 @@ class Curator:
 
         self.expire()
         if not self.is_admin(user):
-            say(TEXT["not_admin"])
+            say(bilingual("not_admin"))
             return
         summit = summit_number(text)
         if summit is None:
-            say(TEXT["need_summit"])
+            say(bilingual("need_summit"))
             return
         for shared in files:
             self._receive_one(user, summit, shared, client, say)
@@ -115,14 +97,14 @@ class Curator:
             info = client.files_info(file=shared["id"])["file"]
         except (SlackApiError, KeyError) as error:
             log.warning("files.info for %s failed: %s", shared.get("id"), error)
-            say(TEXT["file_info"])
+            say(bilingual("file_info"))
             return
         name = info.get("name") or "file"
         if Path(name).suffix.lower() not in SUPPORTED:
-            say(TEXT["bad_type"].format(name=inert(name)))
+            say(bilingual("bad_type", name=inert(name)))
             return
         if int(info.get("size") or 0) > MAX_BYTES:
-            say(TEXT["too_big"].format(limit=MAX_BYTES // (1024 * 1024)))
+            say(bilingual("too_big", limit=MAX_BYTES // (1024 * 1024)))
             return
         self.uploads.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX, dir=self.uploads))
@@ -131,14 +113,14 @@ class Curator:
             url = info.get("url_private_download") or ""
             path.write_bytes(fetch_private(url, self._token, self._api_url, MAX_BYTES))
             draft = worker.prepare(self.live.settings.corpus_dir, path, summit)
-        except (DownloadRefused, ExtractionError, CorpusError, OSError) as error:
+        except USER_ERRORS as error:  # refused by Slack's hosts, the reader or the corpus: nothing was kept
             shutil.rmtree(folder, ignore_errors=True)
-            say(f"{inert(name)}: {escape(str(error))}")
+            say(f"{inert(name)}: {escape(explain(error, 'slack'))}")
             return
         pending_id = uuid.uuid4().hex[:12]
         with self._lock:
             self._pending[pending_id] = Pending(draft, user, folder, time.time())
-        say(f"{inert(draft.document.display_title)}: {len(draft.parse.passages)} passages",
+        say(bilingual("draft", title=inert(draft.document.display_title), n=len(draft.parse.passages)),
             confirm_blocks(draft, pending_id))
 
     def confirm(self, pending_id: str, user: str, client: WebClient, channel: str, thread: str | None) -> None:
@@ -147,46 +129,45 @@ class Curator:
             client.chat_postMessage(channel=channel, thread_ts=thread, text=message, unfurl_links=False,
                                     unfurl_media=False)
 
-        pending, refusal = self._take(pending_id, user, TEXT["expired"])
+        pending, refusal = self._take(pending_id, user, bilingual("expired"))
         if pending is None:
             say(refusal)
             return
-        say(TEXT["building"])
+        say(bilingual("building"))
         try:
             report = changes.add(self.live.settings, pending.draft, self.live)
         except USER_ERRORS as error:
-            say(TEXT["not_added"].format(reason=escape(str(error))))
+            say(f"{bilingual('not_added')}\n{escape(explain(error, 'slack'))}")
             return
         except Exception:  # noqa: BLE001 - no traceback reaches a user; changes.add has undone everything
             log.exception("adding %s failed", pending.draft.original.name)
-            say(TEXT["not_added"].format(reason=TEXT["unexpected"]))
+            say(f"{bilingual('not_added')}\n{bilingual('unexpected')}")
             return
         finally:
             shutil.rmtree(pending.folder, ignore_errors=True)
-        title = inert(report.document.display_title)
-        say(f"追加しました：{title}（キー {escape(report.document.key)}、{report.passages}箇所、新規埋め込み {report.embedded}件、"
-            f"{report.seconds:.0f}秒）。もう質問できます。\n"
-            f"Added {title} as {escape(report.document.key)}: {report.passages} passages ({report.embedded} texts "
-            f"embedded, {report.seconds:.0f} s); index {escape(report.version)}; ask away.")
+        facts = {"title": inert(report.document.display_title), "key": escape(report.document.key),
+                 "passages": report.passages, "embedded": report.embedded, "seconds": report.seconds,
+                 "version": escape(report.version)}
+        say(f"{phrase('added', 'ja', **facts)}\n{phrase('added', 'en', **facts)}")
 
     def cancel(self, pending_id: str, user: str, client: WebClient, channel: str, thread: str | None) -> None:
         """Drop a draft — and say so only when there was one to drop."""
-        pending, refusal = self._take(pending_id, user, TEXT["nothing_to_cancel"])
+        pending, refusal = self._take(pending_id, user, bilingual("nothing_to_cancel"))
         if pending is not None:
             shutil.rmtree(pending.folder, ignore_errors=True)
-        client.chat_postMessage(channel=channel, thread_ts=thread, text=refusal or TEXT["cancelled"])
+        client.chat_postMessage(channel=channel, thread_ts=thread, text=refusal or bilingual("cancelled"))
 
     def _take(self, pending_id: str, user: str, gone: str) -> tuple[Pending | None, str]:
         """The draft, taken out, or None and the truthful reason why not (`gone`: expired or used)."""
         if not self.is_admin(user):
-            return None, TEXT["not_admin"]
+            return None, bilingual("not_admin")
         self.expire()
         with self._lock:
             pending = self._pending.get(pending_id)
             if pending is None:
                 return None, gone
             if pending.user != user:
-                return None, TEXT["not_yours"]
+                return None, bilingual("not_yours")
             return self._pending.pop(pending_id), ""
 
     def expire(self, now: float | None = None) -> int:
@@ -229,19 +210,19 @@ def confirm_blocks(draft: library.Draft, pending_id: str) -> list[dict]:
         {"type": "section", "text": {"type": "plain_text", "text": "\n".join(lines)[:3000]}},
         {"type": "actions", "elements": [
             {"type": "button", "style": "primary", "action_id": CONFIRM_ACTION, "value": pending_id,
-             "text": {"type": "plain_text", "text": "追加する / Add"}},
+             "text": {"type": "plain_text", "text": bilingual("add_button")}},
             {"type": "button", "action_id": CANCEL_ACTION, "value": pending_id,
-             "text": {"type": "plain_text", "text": "取りやめ / Cancel"}},
+             "text": {"type": "plain_text", "text": bilingual("cancel_button")}},
         ]},
     ]
 
 
 def sources_text(live: LiveIndex) -> str:
     """The summits and documents in the index, with dates and passage counts."""
-    data = live.data
-    lines = [f"*索引 / index* {escape(live.version)}（{escape(data.manifest.get('created', ''))}）"]
-    for doc in sorted(data.documents.values(), key=lambda d: -d.summit):
-        count = len(live.document_passages(doc.key))
+    snap = live.snapshot()
+    lines = [f"*索引 / index* {escape(snap.version)}（{escape(snap.data.manifest.get('created', ''))}）"]
+    for doc in snap.documents():
+        count = len(snap.document_passages(doc.key))
         lines.append(f"• 第{doc.summit}回 {inert(doc.title)} — 開催地 {escape(doc.host_city or '—')}、"
                      f"{escape(doc.date or '日付不明')}、{count}箇所")
     return "\n".join(lines)

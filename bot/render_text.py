@@ -6,20 +6,11 @@ from index.model import Answer, Citation
 from .phrases import headline
 
 
-def grouped(answer: Answer) -> list[list[Citation]]:
-    """Citations grouped by summit and organisation, groups in the order of their best citation."""
-    groups: dict[tuple[int, str], list[Citation]] = {}
-    for citation in answer.citations:
-        groups.setdefault((citation.passage.summit, citation.passage.organization), []).append(citation)
-    return list(groups.values())
-
-
 def render_text(answer: Answer) -> str:
     lines = [headline(answer)]
-    for citations in grouped(answer):
-        first = citations[0]
-        lines += ["", f"■ {first.passage.organization} — {first.document.display_title}"]
-        for citation in citations:
+    for group in answer.groups:
+        lines += ["", f"■ {group.organization} — {group.document.display_title}"]
+        for citation in group.citations:
             lines.append(f"  {citation.label} 「{citation.excerpt}」".replace("\n", "\n      "))
             lines.append(f"      {citation.passage.section_path}")
             lines.append(f"      {citation.url}")
@@ -35,6 +26,7 @@ def answer_json(answer: Answer) -> dict:
         "answer_found": answer.found,
         "text": render_text(answer),
         "notice": answer.notice,
+        "decision": {"outcome": answer.decision.outcome, "reason": answer.decision.reason},
         "entities": {
             "cities": list(analysis.cities) if analysis else [],
             "organizations": list(analysis.organizations) if analysis else [],

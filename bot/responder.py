@@ -24,11 +24,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from index.model import Answer
-from index.service import QuestionError, SummitIndex
+from index.service import LiveIndex, QuestionError, SummitIndex
 
 from .blocks import answer_blocks, fallback_text, more_blocks
 from .formatting import escape
 from .lanes import Lanes
+from .phrases import bilingual, explain
+from .links import LinkMaker
 from .records import ANSWERED, FAILED, REFUSED, Records
 
 log = logging.getLogger(__name__)
@@ -39,14 +41,6 @@ ANSWER_EVENT = "summitbot_answer"  # message metadata that marks a posted answer
 DM_CONTEXT_SECONDS = 15 * 60  # a flat DM conversation keeps its context this long
 STALE_SECONDS = 120  # a question answering for this long has stalled: Slack's retry of it is let through
 BUSY_NOTICE_SECONDS = 30  # at most one "please wait" per asker in this time
-TEXT = {
-    "busy": "{n}件の質問に回答中です。回答が届いてから、もう一度お尋ねください。"
-            " / You have {n} questions waiting; please ask again once they are answered.",
-    "changed": "この回答の後に宣言文が更新されました。最新の内容で探すには、もう一度質問してください。"
-               " / The declarations have changed since this answer; please ask again to search the current ones.",
-    "failed": "申し訳ありません、回答中にエラーが発生しました（ID: {id}）。管理者に伝えてください。"
-              " / Sorry, something went wrong while answering (id {id}); please tell the bot's admins.",
-}
 _MENTION = re.compile(r"<[@!#][^>]*>")
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
 
@@ -94,8 +88,10 @@ class Question:
 class Responder:
     """Holds the loaded index, the records and the lanes; `receive` is safe to call from any thread."""
 
-    def __init__(self, index: SummitIndex, records: Records, client: WebClient, workers: int = 4, per_user: int = 10):
+    def __init__(self, index: LiveIndex | SummitIndex, records: Records, client: WebClient, workers: int = 4,
+                 per_user: int = 10, links: LinkMaker | None = None):
         self.index = index
+        self.links = links or LinkMaker()  # how citations link: to the passage pages when a public URL is set
         self.records = records
         self.client = client
         self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # this process, in the records of what it answers
@@ -120,7 +116,7 @@ class Responder:
         if not self.lanes.questions.offer(question.user, record_id):
             self.records.finish(record_id, REFUSED, "too many questions waiting")
             if self._should_notify(question.user):
-                self.lanes.clicks.submit(self._say, question, TEXT["busy"].format(n=self.lanes.questions.per_user))
+                self.lanes.clicks.submit(self._say, question, bilingual("busy", n=self.lanes.questions.per_user))
         return record_id
 
     def recover(self) -> int:
@@ -150,7 +146,7 @@ class Responder:
         except Exception as error:
             log.exception("question %s failed", record_id)
             self.records.finish(record_id, FAILED, f"{type(error).__name__}: {error}")
-            self._say(question, TEXT["failed"].format(id=record_id))
+            self._say(question, bilingual("failed", id=record_id))
             return None
 
     def _answer(self, record_id: str, question: Question) -> Answer | None:
@@ -160,9 +156,9 @@ class Responder:
         effective = snapshot.follow_up(previous, question.text)
         post = self._responder(question)
         try:
-            answer = snapshot.ask(effective)
+            answer = snapshot.ask(effective, link=self.links)
         except QuestionError as error:
-            self._post(self.client, question, post, text=escape(str(error)), blocks=None)
+            self._post(self.client, question, post, text=escape(explain(error, "slack")), blocks=None)
             self.records.finish(record_id, ANSWERED, "question refused: " + str(error)[:200])
             return None
         blocks = answer_blocks(answer, record_id, question_shown=post is not None)
@@ -203,10 +199,10 @@ class Responder:
         snapshot = self.index.snapshot()
         if record.index_version and record.index_version != snapshot.version:
             # the next page of another version's ranking would skip or repeat passages
-            self.client.chat_postMessage(channel=channel, thread_ts=thread, text=TEXT["changed"],
+            self.client.chat_postMessage(channel=channel, thread_ts=thread, text=bilingual("changed"),
                                          unfurl_links=False, unfurl_media=False)
             return
-        answer = snapshot.ask(record.effective or record.question, top_k=PAGE, offset=record.shown)
+        answer = snapshot.ask(record.effective or record.question, top_k=PAGE, offset=record.shown, link=self.links)
         self.records.shown_more(record_id, len(answer.citations))
         self.client.chat_postMessage(channel=channel, thread_ts=thread, blocks=more_blocks(answer, record_id),
                                      text=fallback_text(answer), unfurl_links=False, unfurl_media=False)

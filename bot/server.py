@@ -29,6 +29,7 @@ from index.service import LiveIndex, SummitIndex
 from .app import build_app, web_client
 from .curation import Curator
 from .guard import guard, quiet_bolt_logs
+from .links import LinkMaker
 from .protocol import GuardedH11Protocol
 from .records import Records
 from .responder import Responder
@@ -46,7 +47,8 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
     quiet_bolt_logs()  # before Bolt makes its loggers: they copy its filters
     live = index if isinstance(index, LiveIndex) else LiveIndex(settings.index, index)
     curator = Curator(live, settings.admins, settings.bot_token, settings.api_url, settings.database.parent / "uploads")
-    responder = (Responder(live, records, web_client(settings), per_user=settings.max_waiting)
+    links = LinkMaker(settings.index.public_url, settings.index.corpus_dir)
+    responder = (Responder(live, records, web_client(settings), per_user=settings.max_waiting, links=links)
                  if settings.mode != "offline" else None)
     bolt = build_app(settings, responder, curator) if responder is not None else None
     # HTTP mode checks the signature before a body is even parsed; other modes refuse the endpoint.
@@ -72,7 +74,7 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
         return to_starlette_response(await run_in_threadpool(bolt.dispatch, bolt_request))
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "index": live.version, "slack": settings.mode})
+        return JSONResponse({"status": "ok", "index": live.snapshot().version, "slack": settings.mode})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

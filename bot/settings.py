@@ -68,10 +68,6 @@ class BotSettings:
             "or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode, Slack posts to /slack/events)."
         )
 
-    def secrets(self) -> list[str]:
-        """Values that must never appear in logs, errors or pages."""
-        return [s for s in (self.bot_token, self.app_token, self.signing_secret, self.pages_password) if s]
-
 
 def networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
     """SUMMITBOT_PAGES_ALLOW: comma-separated addresses or networks. A typo stops the server: a guard that

@@ -10,9 +10,10 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from index.service import QuestionError, SummitIndex
+from index.service import LiveIndex, QuestionError, SummitIndex
 
 from .guard import SANDBOX_CSP, SECURITY_HEADERS
+from .phrases import bilingual, explain
 from .ratelimit import ClientLimiter
 from .render_html import ask_page, document_page, not_found_page, passage_page
 
@@ -20,8 +21,6 @@ STATIC = Path(__file__).parent / "static"
 # Everything the pages use comes from this server, and no other site may frame them. bot/guard.py adds
 # these to every response; the pages name them too, so that they hold wherever the routes are mounted.
 _HEADERS = SECURITY_HEADERS
-TOO_MANY = ("このアドレスからの質問が多すぎます。1分ほど待ってから、もう一度お試しください。"
-            " / Too many questions from this address; please wait a minute and ask again.")
 _ORIGINAL_HEADERS = {"content-security-policy": SANDBOX_CSP, "x-content-type-options": "nosniff"}
 
 
@@ -29,19 +28,18 @@ def _html(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=_HEADERS)
 
 
-def page_routes(index: SummitIndex, public_url: str, limiter: ClientLimiter | None = None) -> list:
-    """Routes over the loaded index; `public_url` makes the links people copy and share.
+def page_routes(index: LiveIndex | SummitIndex, public_url: str, limiter: ClientLimiter | None = None) -> list:
+    """Routes over the serving index; `public_url` makes the links people copy and share.
 
-    The ask page answers each client (address) a few questions at a time, so one client cannot starve others.
+    Each request reads one snapshot of the index, so a page never mixes two
+    versions. The ask page answers each client (address) a few questions at a
+    time, so one client cannot starve others.
     """
     limiter = limiter or ClientLimiter()
 
-    def documents():
-        return sorted(index.data.documents.values(), key=lambda d: -d.summit)
-
-    def source_url(key: str, offset: int | None = None) -> str:
+    def source_url(snap: SummitIndex, key: str, offset: int | None = None) -> str:
         """The published original (with #page=N when the page is known), else our copy of it."""
-        doc = index.document(key)
+        doc = snap.document(key)
         if doc is None:
             return ""
         page = doc.page_of(offset) if offset is not None else 0
@@ -54,40 +52,43 @@ def page_routes(index: SummitIndex, public_url: str, limiter: ClientLimiter | No
 
     async def ask(request: Request) -> Response:
         question = request.query_params.get("q", "")
+        snap = index.snapshot()
         if not question.strip():
-            return _html(ask_page(documents()))
+            return _html(ask_page(snap.documents()))
         with limiter.slot(request.client.host if request.client else "") as allowed:
             if not allowed:
-                return _html(ask_page(documents(), question, error=TOO_MANY), status=429)
+                return _html(ask_page(snap.documents(), question, error=bilingual("too_many")), status=429)
             try:
-                answer = await run_in_threadpool(index.ask, question)
+                answer = await run_in_threadpool(snap.ask, question)  # the page links passages itself
             except QuestionError as error:
-                return _html(ask_page(documents(), question, error=str(error)), status=400)
-        return _html(ask_page(documents(), question, answer))
+                return _html(ask_page(snap.documents(), question, error=explain(error, "web")), status=400)
+        return _html(ask_page(snap.documents(), question, answer))
 
     async def passage(request: Request) -> Response:
-        found = index.passage(request.path_params["passage_id"])
+        snap = index.snapshot()
+        found = snap.passage(request.path_params["passage_id"])
         if found is None:
-            return _html(not_found_page(documents(), request.query_params.get("q", "")), status=404)
-        doc = index.document(found.document)
+            return _html(not_found_page(snap.documents(), request.query_params.get("q", "")), status=404)
+        doc = snap.document(found.document)
         share = f"{public_url}/p/{quote(found.id)}" if public_url else f"/p/{quote(found.id)}"
-        return _html(passage_page(found, doc, index.document_passages(doc.key), documents(), share,
-                                  source_url(doc.key, found.start)))
+        return _html(passage_page(found, doc, snap.document_passages(doc.key), snap.documents(), share,
+                                  source_url(snap, doc.key, found.start)))
 
     async def document(request: Request) -> Response:
-        doc = index.document(request.path_params["key"])
+        snap = index.snapshot()
+        doc = snap.document(request.path_params["key"])
         if doc is None:
-            return _html(not_found_page(documents()), status=404)
-        return _html(document_page(doc, index.document_passages(doc.key), documents(), source_url(doc.key)))
+            return _html(not_found_page(snap.documents()), status=404)
+        return _html(document_page(doc, snap.document_passages(doc.key), snap.documents(), source_url(snap, doc.key)))
 
     async def source(request: Request) -> Response:
-        text = index.source_text(request.path_params["key"])
+        text = index.snapshot().source_text(request.path_params["key"])
         if text is None:
             return PlainTextResponse("not found", status_code=404)
         return PlainTextResponse(text, headers=_HEADERS)
 
     async def original(request: Request) -> Response:
-        path = index.original_path(request.path_params["key"])
+        path = index.snapshot().original_path(request.path_params["key"])
         if path is None:
             return PlainTextResponse("not found", status_code=404)
         return original_response(path)

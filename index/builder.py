@@ -128,7 +128,8 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     docs = {doc.key: doc for doc in corpus.documents}
     passages = corpus.passages()
     if not passages:
-        raise IndexProblem(f"the corpus in {corpus.root} has no passages to index")
+        raise IndexProblem(f"the corpus in {corpus.root} has no passages to index", "corpus-no-passages",
+                           corpus_dir=str(corpus.root))
     contexts = [passage_context(p, docs[p.document]) for p in passages]
     owner, spans = _sentence_table(passages)
     sentences = [

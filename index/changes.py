@@ -52,6 +52,8 @@ def child_build(settings: Settings) -> BuildReport:
 class CorpusBusy(CorpusError):
     """Another change held the corpus for longer than LOCK_WAIT."""
 
+    code = "corpus-busy"
+
 
 @dataclass(frozen=True)
 class ChangeReport:
@@ -78,8 +80,8 @@ def corpus_lock(corpus_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise CorpusBusy("another change to the corpus is still in progress; try again in a few minutes"
-                                     " / 別の変更が進行中です。数分後にもう一度お試しください") from None
+                    raise CorpusBusy(f"another change to the corpus held its lock for over {wait:.0f} s",
+                                     "corpus-busy", waited=round(wait)) from None
                 time.sleep(0.2)
         try:
             yield
@@ -149,8 +151,8 @@ def _serve(live, version: str) -> None:
     serving = live.reload()
     if serving != version:
         why = live.load_error or f"{serving} is current instead"
-        raise IndexProblem(f"the new index version {version} could not be loaded ({why})"
-                           f" / 新しい索引（{version}）を読み込めませんでした")
+        raise IndexProblem(f"the new index version {version} could not be loaded ({why})", "index-not-loaded",
+                           version=version, why=why)
 
 
 def _files_of(corpus_dir: Path, doc: Document | None) -> list[Path]:
@@ -191,9 +193,9 @@ class _Before:
                 log.exception("undoing a failed corpus change")
                 problems.append(f"{type(error).__name__}: {error}")
         if problems:
-            raise CorpusError("the failed change could not be fully undone (" + "; ".join(problems) + "): check "
-                              f"{settings.corpus_dir / MANIFEST} and `summitbot index versions`"
-                              " / 失敗した変更を元に戻しきれませんでした。管理者に連絡してください")
+            raise CorpusError("the failed change could not be fully undone (" + "; ".join(problems) + ")",
+                              "undo-incomplete", problems="; ".join(problems),
+                              manifest=str(settings.corpus_dir / MANIFEST))
         log.info("corpus change undone: manifest and index version %s as before", self.current or "(none)")
 
     def _manifest(self, corpus_dir: Path) -> None:

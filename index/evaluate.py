@@ -17,19 +17,25 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answer import Answerer
+from .errors import SummitError
 from .lexical import tokenize
 from .textnorm import compact
+
+if TYPE_CHECKING:
+    from .service import SummitIndex
 
 DEPTH = 10  # ranks looked at for MRR
 Ranker = Callable[[str], tuple[bool, list[str]]]  # question -> (answered?, passage texts best first)
 
 
-class QuestionFileError(Exception):
-    pass
+class QuestionFileError(SummitError):
+    """A line of a question file (eval/*.jsonl) is not a question: which file, which line, why."""
+
+    code = "question-file-invalid"
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -41,7 +47,8 @@ def load_questions(path: Path) -> list[dict]:
             item = json.loads(line)
             item["q"], item["gold"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise QuestionFileError(f"{path}:{number}: not a question line ({exc})") from exc
+            raise QuestionFileError(f"{path}:{number}: not a question line ({exc})", "question-file-invalid",
+                                    path=str(path), line=number, detail=str(exc)) from exc
         item.setdefault("lang", "en" if item["q"].isascii() else "ja")
         item.setdefault("answerable", bool(item["gold"]))
         questions.append(item)
@@ -111,16 +118,16 @@ def evaluate(rank: Ranker, questions: list[dict]) -> dict[str, dict]:
 # ---------------------------------------------------------------------- the systems
 
 
-def pipeline_ranker(answerer: Answerer) -> Ranker:
+def pipeline_ranker(index: SummitIndex) -> Ranker:
     def rank(question: str) -> tuple[bool, list[str]]:
-        answer = answerer.answer(question, top_k=DEPTH)
+        answer = index.pipeline.answer(question, top_k=DEPTH)
         return answer.found, [c.passage.text for c in answer.citations]
 
     return rank
 
 
-def bm25_ranker(answerer: Answerer) -> Ranker:
-    data = answerer.searcher.data
+def bm25_ranker(index: SummitIndex) -> Ranker:
+    data = index.data
 
     def rank(question: str) -> tuple[bool, list[str]]:
         scores = data.lexical.scores(tokenize(question))
@@ -130,20 +137,19 @@ def bm25_ranker(answerer: Answerer) -> Ranker:
     return rank
 
 
-def dense_ranker(answerer: Answerer) -> Ranker:
-    searcher = answerer.searcher
+def dense_ranker(index: SummitIndex) -> Ranker:
+    data, embedder = index.data, index.embedder
 
     def rank(question: str) -> tuple[bool, list[str]]:
-        query = searcher.embedder.encode_queries([question])
-        _, ids = searcher.data.dense.search(query, DEPTH)
-        return True, [searcher.data.passages[i].text for i in ids[0] if i >= 0]
+        query = embedder.encode_queries([question])
+        _, ids = data.dense.search(query, DEPTH)
+        return True, [data.passages[i].text for i in ids[0] if i >= 0]
 
     return rank
 
 
-def rrf_ranker(answerer: Answerer, k: int = 60) -> Ranker:
-    data = answerer.searcher.data
-    embedder = answerer.searcher.embedder
+def rrf_ranker(index: SummitIndex, k: int = 60) -> Ranker:
+    data, embedder = index.data, index.embedder
 
     def rank(question: str) -> tuple[bool, list[str]]:
         lexical = data.lexical.scores(tokenize(question))
@@ -158,7 +164,7 @@ def rrf_ranker(answerer: Answerer, k: int = 60) -> Ranker:
     return rank
 
 
-SYSTEMS: dict[str, Callable[[Answerer], Ranker]] = {
+SYSTEMS: dict[str, Callable[[SummitIndex], Ranker]] = {
     "bm25": bm25_ranker,
     "dense": dense_ranker,
     "rrf": rrf_ranker,

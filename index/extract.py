@@ -7,8 +7,8 @@ emit instead of ordinary kanji are mapped. Paragraphs are separated by a blank
 line and wrapped lines by a single newline, which is the Markdown/plain-text
 layout the parser understands.
 
-Every refusal is an `ExtractionError` whose message a member of staff can act
-on, in English and Japanese.
+Every refusal is an `ExtractionError` with a code and the facts (the file's
+name, its size, …), which the front ends phrase for the person who added it.
 
 The work is split by kind of file: `index.extract_text` decodes text and HTML,
 `index.extract_pdf` reads a PDF's text layer, and `index.extract_result` holds
@@ -20,7 +20,7 @@ import bisect
 from pathlib import Path
 
 from .extract_pdf import MAX_PAGES, clean_pdf_text, extract_pdf
-from .extract_result import Extracted, ExtractionError, _refusal
+from .extract_result import Extracted, ExtractionError
 from .extract_text import declared_charset, decode_text, html_to_text
 
 __all__ = [
@@ -45,7 +45,7 @@ def extract(path: Path) -> Extracted:
     if kind == "html":
         text = html_to_text(text)
     if not text.strip():
-        raise _refusal(f"{path.name} contains no text.", f"{path.name} には文字がありません。")
+        raise ExtractionError(f"{path.name} contains no text", "file-no-text", name=path.name)
     return Extracted(text, kind, (), warnings)
 
 
@@ -63,12 +63,8 @@ def _kind_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         allowed = ", ".join(sorted(SUPPORTED))
-        raise _refusal(
-            f"{path.name}: files of type '{suffix or '(none)'}' are not supported; use one of {allowed}"
-            " (save Word files as PDF).",
-            f"{path.name}: この形式（{suffix or '拡張子なし'}）には対応していません。{allowed} のいずれかにしてください"
-            "（Word ファイルは PDF で保存してください）。",
-        )
+        raise ExtractionError(f"{path.name}: files of type '{suffix or '(none)'}' are not supported",
+                              "file-type-unsupported", name=path.name, suffix=suffix or "(none)", allowed=allowed)
     return _KINDS[suffix]
 
 
@@ -78,11 +74,12 @@ def _read(path: Path) -> bytes:
         size = path.stat().st_size
         if size > MAX_BYTES:
             limit = MAX_BYTES / (1024 * 1024)
-            raise _refusal(f"{path.name} is {size / (1024 * 1024):.1f} MB; the limit is {limit:g} MB.",
-                           f"{path.name} は大きすぎます（{size / (1024 * 1024):.1f} MB、上限 {limit:g} MB）。")
+            raise ExtractionError(f"{path.name} is {size / (1024 * 1024):.1f} MB; the limit is {limit:g} MB",
+                                  "file-too-large", name=path.name, size_mb=round(size / (1024 * 1024), 1),
+                                  limit_mb=limit)
         if size == 0:
-            raise _refusal(f"{path.name} is empty.", f"{path.name} は空のファイルです。")
+            raise ExtractionError(f"{path.name} is empty", "file-empty", name=path.name)
         return path.read_bytes()
     except OSError as exc:
-        raise _refusal(f"{path.name} cannot be read: {exc.strerror or exc}.",
-                       f"{path.name} を読み込めません。") from exc
+        raise ExtractionError(f"{path.name} cannot be read: {exc.strerror or exc}", "file-unreadable", name=path.name,
+                              reason=str(exc.strerror or exc)) from exc

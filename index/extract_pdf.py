@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .extract_result import Extracted, ExtractionError, _refusal
+from .extract_result import Extracted, ExtractionError
 from .extract_text import _is_cjk
 from .textnorm import _RADICAL_SUPPLEMENT
 
@@ -84,20 +84,13 @@ def _drop_cids(text: str) -> tuple[str, int]:
 def _check_text_layer(pages: Sequence[str], cids: int) -> None:
     meaningful = sum(1 for page in pages for char in page if not char.isspace())
     if cids and cids > _MAX_CID_SHARE * (cids + meaningful):
-        raise _refusal(
-            f"Too many of this PDF's characters ({cids} of {cids + meaningful}) use a font without a Unicode map,"
-            " so its text cannot be extracted; run OCR on it and add the result as .txt or .md.",
-            f"このPDFは文字の多く（{cids + meaningful} 字中 {cids} 字）が文字コードを持たないフォントで、"
-            "文字を取り出せません。OCR で文字を起こし、.txt か .md で追加してください。",
-        )
+        raise ExtractionError(f"too many of this PDF's characters ({cids} of {cids + meaningful}) use a font without"
+                              " a Unicode map, so its text cannot be extracted", "pdf-no-unicode-map", unmapped=cids,
+                              total=cids + meaningful)
     per_page = meaningful / max(1, len(pages))
     if per_page < _MIN_CHARS_PER_PAGE:
-        raise _refusal(
-            f"This PDF has no usable text layer (about {per_page:.0f} characters per page): it looks like a scan."
-            " Run OCR on it and add the result as .txt or .md.",
-            f"このPDFには文字情報がほとんどありません（1ページあたり約 {per_page:.0f} 字）。スキャン画像のようです。"
-            "OCR で文字を起こし、.txt か .md で追加してください。",
-        )
+        raise ExtractionError(f"this PDF has no usable text layer (about {per_page:.0f} characters per page): it looks"
+                              " like a scan", "pdf-scanned", per_page=round(per_page))
 
 
 # --------------------------------------------------------------------------- PDF: layout
@@ -145,11 +138,10 @@ def extract_pdf(raw: bytes) -> Extracted:
 def _check_envelope(raw: bytes) -> None:
     """A PDF starts with %PDF- and ends with %%EOF; pdfminer recovers text from a truncated one silently."""
     if b"%PDF-" not in raw[:1024]:
-        raise _refusal("This file is not a PDF (it has no PDF header), though its name ends in .pdf.",
-                       "このファイルは PDF ではありません（拡張子だけが .pdf です）。")
+        raise ExtractionError("this file is not a PDF (it has no PDF header), though its name ends in .pdf",
+                              "pdf-not-pdf")
     if b"%%EOF" not in raw[-2048:]:
-        raise _refusal("This PDF is incomplete (truncated, e.g. an interrupted download); get the file again.",
-                       "この PDF は途中で切れています（ダウンロードの失敗など）。もう一度入手してください。")
+        raise ExtractionError("this PDF is incomplete (truncated, e.g. an interrupted download)", "pdf-truncated")
 
 
 def _layout_pages(raw: bytes) -> Iterator[_Page]:
@@ -168,13 +160,12 @@ def _layout_pages(raw: bytes) -> Iterator[_Page]:
         for page in extract_pages(io.BytesIO(raw), laparams=params):
             yield _page_text(page)
     except PDFEncryptionError as exc:
-        raise _refusal("This PDF is protected by a password; save an unprotected copy and add that.",
-                       "この PDF はパスワードで保護されています。保護を外したものを追加してください。") from exc
+        raise ExtractionError("this PDF is protected by a password", "pdf-encrypted") from exc
     except (ExtractionError, MemoryError):  # a refusal of ours, or the reading child's memory limit
         raise
     except Exception as exc:  # pdfminer raises PSEOF, PDFSyntaxError, KeyError, struct/zlib errors …
-        raise _refusal(f"This PDF is damaged and cannot be read ({type(exc).__name__}: {exc}).",
-                       "この PDF は壊れていて読み込めません。") from exc
+        raise ExtractionError(f"this PDF is damaged and cannot be read ({type(exc).__name__}: {exc})", "pdf-damaged",
+                              detail=f"{type(exc).__name__}: {str(exc)[:200]}") from exc
 
 
 def _check_page_count(raw: bytes) -> None:
@@ -186,9 +177,8 @@ def _check_page_count(raw: bytes) -> None:
     pages = sum(1 for _ in itertools.islice(PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(raw)))),
                                             MAX_PAGES + 1))
     if pages > MAX_PAGES:
-        raise _refusal(f"This PDF has more than {MAX_PAGES} pages: a declaration is much shorter. Add only the"
-                       " declaration's pages.",
-                       f"この PDF は {MAX_PAGES} ページを超えています。宣言文のページだけを PDF にして追加してください。")
+        raise ExtractionError(f"this PDF has more than {MAX_PAGES} pages: a declaration is much shorter",
+                              "pdf-too-many-pages", limit=MAX_PAGES)
 
 
 def _page_text(page: LTPage) -> _Page:

@@ -1,4 +1,4 @@
-"""What every extractor returns or raises: `Extracted`, `ExtractionError` and `_refusal`.
+"""What every extractor returns or raises: `Extracted` and `ExtractionError`.
 
 Kept apart from `index.extract` so that `index.extract_text` and
 `index.extract_pdf` can use them without importing the entry point, which
@@ -12,7 +12,13 @@ from .errors import SummitError
 
 
 class ExtractionError(SummitError):
-    """A file that cannot become declaration text; the message says why, in English and Japanese, for a user."""
+    """A file that cannot become declaration text: a code (file-empty, pdf-scanned, …) and the facts.
+
+    The message is a plain English description; bot/phrases.py says what the
+    person who added the file can do about it, in their front end's words.
+    """
+
+    code = "file-unusable"
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,3 @@ class Extracted:
     pages: tuple[int, ...]  # for PDFs: offset in `text` where each page starts (page N = index N-1); () otherwise
     warnings: tuple[str, ...]  # e.g. "(cid:…) glyphs without Unicode mapping were removed: 12"
 
-
-def _refusal(english: str, japanese: str) -> ExtractionError:
-    return ExtractionError(f"{english} / {japanese}")

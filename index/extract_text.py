@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from .extract_result import _refusal
+from .extract_result import ExtractionError
 
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
@@ -33,10 +33,9 @@ def decode_text(raw: bytes, declared: str = "") -> tuple[str, tuple[str, ...]]:
             if text is None and encoding and encoding.replace("_", "-") not in ("utf-8", "utf8"):
                 text, warnings = _try_decode(raw, encoding), (f"decoded as {encoding}, not UTF-8",)
     if text is None:
-        raise _refusal("The file is neither UTF-8 nor Shift_JIS (cp932) text; save it as UTF-8.",
-                       "文字コードを判別できません（UTF-8 でも Shift_JIS でもありません）。UTF-8 で保存してください。")
+        raise ExtractionError("the file is neither UTF-8 nor Shift_JIS (cp932) text", "text-encoding-unknown")
     if "\x00" in text:
-        raise _refusal("The file is binary, not text.", "テキストファイルではありません（バイナリです）。")
+        raise ExtractionError("the file is binary, not text", "file-binary")
     return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
 
 

@@ -65,7 +65,7 @@ def prepare(corpus: Corpus, file: Path, summit: int, title: str = "", host_city:
     from .extract import extract
 
     if summit < 1:
-        raise CorpusError("the summit number must be 1 or more (第N回)")
+        raise CorpusError(f"the summit number must be 1 or more, not {summit}", "summit-number-invalid", summit=summit)
     extracted = extract(file)
     title = title or _guess_title(extracted.text) or f"第{summit}回宣言"
     host_city = host_city or _guess_host(corpus, title)
@@ -76,14 +76,12 @@ def prepare(corpus: Corpus, file: Path, summit: int, title: str = "", host_city:
     )
     result = parse_text(extracted.text, doc, corpus.gazetteer.city_of)
     if not result.passages:
-        raise CorpusError(f"no declaration text was found in {file.name} / 宣言文が見つかりませんでした")
+        raise CorpusError(f"no declaration text was found in {file.name}", "no-declaration-text", name=file.name)
     longest = max(len(p.text) for p in result.passages)
     if longest > MAX_PASSAGE:
-        raise CorpusError(
-            f"{file.name} has a passage of {longest:,} characters without a paragraph break (at most {MAX_PASSAGE:,}"
-            f" make sense): its text is not laid out as a declaration. Save it again with paragraphs, or as text."
-            f" / {file.name} には段落の区切りのない {longest:,} 字の箇所があり、宣言文として読めません"
-            f"（上限 {MAX_PASSAGE:,} 字）。段落を分けて保存し直すか、テキストで送ってください。")
+        raise CorpusError(f"{file.name} has a passage of {longest:,} characters without a paragraph break (at most"
+                          f" {MAX_PASSAGE:,} make sense): its text is not laid out as a declaration",
+                          "passage-too-long", name=file.name, length=longest, limit=MAX_PASSAGE)
     return Draft(doc, extracted.text, file, result, extracted.warnings, extracted.pages)
 
 
@@ -95,8 +93,8 @@ def add(corpus: Corpus, draft: Draft) -> Document:
     root = corpus.root
     for existing in corpus.documents:
         if (root / existing.file).is_file() and (root / existing.file).read_bytes() == draft.text.encode("utf-8"):
-            raise CorpusError(f"this text is already in the corpus as {existing.key} ({existing.display_title})"
-                              f" / この宣言文はすでに {existing.key} として登録されています")
+            raise CorpusError(f"this text is already in the corpus as {existing.key} ({existing.display_title})",
+                              "already-in-corpus", key=existing.key, title=existing.display_title)
     key = _new_key(corpus, draft.document.summit, draft.document.host_city)
     text_path = root / "documents" / f"{key}.txt"
     original = root / "documents" / "originals" / f"{key}{draft.original.suffix.lower()}"
@@ -122,7 +120,7 @@ def remove(corpus: Corpus, key: str) -> Document:
     """Take a document out of the manifest (its files are kept, renamed, for the record)."""
     doc = corpus.document(key) if any(d.key == key for d in corpus.documents) else None
     if doc is None:
-        raise CorpusError(f"there is no document {key!r}; `summitbot corpus list` shows the keys")
+        raise CorpusError(f"there is no document {key!r} in the corpus", "unknown-document", key=key)
     _write_manifest(corpus.root, [e for e in _entries(corpus.root) if e.get("key") != key])
     return doc
 

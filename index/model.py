@@ -161,13 +161,52 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """Whether the question is answered, and why, as data (index/retrieval/decision.py decides)."""
+
+    outcome: str  # found | partly (the joint text stands in for a named organisation) | declined
+    reason: str  # the test that decided: names-organisation | covered | similar | no-summit | no-candidates
+    #              | unknown-place | not-relevant
+    notice: str = ""  # what a front end says besides or instead of citations: no-match | no-summit
+    #                   | unknown-place | joint-only
+    best_dense: float = 0.0  # the evidence the tests looked at
+    coverage: float = 1.0
+
+    @property
+    def found(self) -> bool:
+        return self.outcome != "declined"
+
+
+@dataclass(frozen=True)
+class CitationGroup:
+    """Citations of one organisation at one summit, shown under one heading."""
+
+    summit: int
+    organization: str
+    document: Document
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What to tell the asker: decided here, rendered by the front ends."""
+    """What to tell the asker: decided in index/, only rendered by the front ends."""
 
     question: str
     lang: str
-    found: bool
-    citations: tuple[Citation, ...] = ()
+    decision: Decision
+    groups: tuple[CitationGroup, ...] = ()  # in reading order; labels run [1], [2], … across them
     analysis: QueryAnalysis | None = None
-    notice: str = ""  # no-match | no-summit | joint-only: why nothing, or why the joint text
     indexed_summits: tuple[int, ...] = ()  # what the index holds, to say so when nothing is found
+
+    @property
+    def found(self) -> bool:
+        return self.decision.found
+
+    @property
+    def notice(self) -> str:
+        return self.decision.notice
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """All citations in label order."""
+        return tuple(c for group in self.groups for c in group.citations)

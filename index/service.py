@@ -1,8 +1,9 @@
-"""The loaded index, held in one object: corpus names, index data, model and answerer.
+"""One loaded index version (`SummitIndex`, a snapshot) and the serving index that follows CURRENT (`LiveIndex`).
 
-A process creates one `SummitIndex` and asks it questions; nothing else keeps
-global state. Loading checks that the index was built with the configured
-model, so vectors of two models are never compared.
+A snapshot never changes: its passages, vectors, lexical index and the query
+resources it was built with (gazetteer, glossary) are read once. A question is
+answered on one snapshot, start to finish. Loading checks that the index was
+built with the configured model, so vectors of two models are never compared.
 """
 from __future__ import annotations
 
@@ -11,18 +12,17 @@ import re
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answer import Answerer, LinkMaker
 from .corpus import GAZETTEER, GLOSSARY, Corpus, CorpusError, Gazetteer, load_glossary
 from .embed import Embedder
 from .errors import SummitError
 from .model import Answer, Document, Passage
 from .query import QueryAnalyzer
-from .search import Searcher
+from .retrieval import Link, Pipeline, no_link
 from .settings import Settings
-from .store import BuildReport, IndexProblem, build_index, current_version, load_index
+from .store import BuildReport, IndexData, IndexProblem, build_index, current_version, load_index
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +55,12 @@ class ModelMismatchError(IndexProblem):
     code = "model-mismatch"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SummitIndex:
-    settings: Settings
-    corpus: Corpus
-    embedder: Embedder
-    answerer: Answerer
+    """A snapshot: one immutable loaded index version, the corpus it was built from, and its pipeline."""
+
+    corpus: Corpus  # the version's documents, gazetteer and glossary (see _serving_corpus)
+    pipeline: Pipeline
     by_id: dict[str, Passage] = field(default_factory=dict)
 
     @classmethod
@@ -79,29 +79,53 @@ class SummitIndex:
             raise ModelMismatchError(
                 f"the index was built with model {data.manifest.get('model')!r}, the configured one is {embedder.name!r}",
                 built_with=data.manifest.get("model"), configured=embedder.name)
-        searcher = Searcher(data, embedder, QueryAnalyzer.build(corpus.gazetteer, corpus.glossary, corpus.documents))
-        answerer = Answerer(searcher, LinkMaker(settings.public_url, corpus.root))
+        analyzer = QueryAnalyzer.build(corpus.gazetteer, corpus.glossary, corpus.documents)
         log.info("index %s loaded: %d passages, model %s", data.version, len(data.passages), embedder.name)
-        return cls(settings, corpus, embedder, answerer, {p.id: p for p in data.passages})
+        return cls(corpus, Pipeline(data, embedder, analyzer), {p.id: p for p in data.passages})
+
+    @property
+    def data(self) -> IndexData:
+        return self.pipeline.data
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.pipeline.embedder
 
     @property
     def version(self) -> str:
-        return self.answerer.searcher.data.version
+        return self.data.version
 
     def snapshot(self) -> SummitIndex:
         """This loaded version itself: it never changes (see LiveIndex.snapshot)."""
         return self
 
-    @property
-    def data(self):
-        return self.answerer.searcher.data
+    def ask(self, question: str, top_k: int = 5, offset: int = 0, link: Link = no_link) -> Answer:
+        """A cited answer, or a not-found Answer; raises QuestionError for unusable input.
+
+        With `offset`, the next `top_k` passages after the first `offset` ("more results").
+        `link` makes each citation's URL: only the front end knows its routes.
+        """
+        return self.pipeline.answer(clean_question(question), top_k=max(1, top_k), offset=max(0, offset), link=link)
+
+    def follow_up(self, previous: str, current: str) -> str:
+        """The question to search for `current`, asked in a thread after `previous`."""
+        return self.pipeline.analyzer.follow_up(previous, current)
+
+    # ------------------------------------------------------------------ what the version holds
+
+    def summits(self) -> tuple[int, ...]:
+        return self.pipeline.summits
 
     def passage(self, passage_id: str) -> Passage | None:
-        """A passage of the current index version, or None (e.g. an id from before a rebuild)."""
+        """A passage of this version, or None (e.g. an id from before a rebuild)."""
         return self.by_id.get(passage_id)
 
     def document(self, key: str) -> Document | None:
         return self.data.documents.get(key)
+
+    def documents(self) -> list[Document]:
+        """The version's documents, newest summit first."""
+        return sorted(self.data.documents.values(), key=lambda d: -d.summit)
 
     def document_passages(self, key: str) -> list[Passage]:
         """A document's passages in reading order."""
@@ -122,21 +146,6 @@ class SummitIndex:
             return None
         path = (self.corpus.root / doc.original).resolve()
         return path if path.is_file() and path.is_relative_to(self.corpus.root.resolve()) else None
-
-    def summits(self) -> tuple[int, ...]:
-        return tuple(sorted({d.summit for d in self.answerer.searcher.data.documents.values()}))
-
-    def ask(self, question: str, top_k: int = 5, offset: int = 0) -> Answer:
-        """A cited answer, or a not-found Answer; raises QuestionError for unusable input.
-
-        With `offset`, the next `top_k` passages after the first `offset` ("more results").
-        """
-        answer = self.answerer.answer(clean_question(question), top_k=max(1, top_k), offset=max(0, offset))
-        return replace(answer, indexed_summits=self.summits())
-
-    def follow_up(self, previous: str, current: str) -> str:
-        """The question to search for `current`, asked in a thread after `previous`."""
-        return self.answerer.searcher.analyzer.follow_up(previous, current)
 
 
 def _serving_corpus(root: Path, data) -> Corpus:
@@ -172,8 +181,8 @@ class LiveIndex:
     with the same model, and then swapped in by one reference assignment.
     Questions already being answered finish on the version they started with,
     so none is dropped. A version that fails to load is logged and ignored:
-    the last good one keeps serving. Attribute access is delegated to the
-    current `SummitIndex`, so callers use it as one.
+    the last good one keeps serving. Callers take a `snapshot()` and use it
+    for everything one request does; nothing is forwarded.
     """
 
     def __init__(self, settings: Settings, index: SummitIndex | None = None, check_every: float = 2.0):
@@ -184,9 +193,10 @@ class LiveIndex:
         self._loading = threading.Lock()
         self.load_error = ""  # why the last load failed ("" when it did not)
 
-    def __getattr__(self, name: str):
-        self.refresh()
-        return getattr(self.current, name)
+    @property
+    def version(self) -> str:
+        """The version serving now (the health check shows it)."""
+        return self.current.version
 
     def snapshot(self) -> SummitIndex:
         """The version serving now, to answer one question (and its citations' version) on, whatever switches after."""

@@ -94,7 +94,8 @@ def load_index(index_dir: Path) -> IndexData:
             folder=folder,
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexCorruptError(f"index version {version} cannot be read ({exc}): run `summitbot index build`") from exc
+        raise IndexCorruptError(f"index version {version} cannot be read ({exc})", "index-unreadable",
+                                version=version, detail=str(exc)[:300]) from exc
     if len(data.passages) != len(data.vectors) or np.any(np.diff(data.sentence_owner) < 0):
-        raise IndexCorruptError(f"index version {version} is inconsistent: run `summitbot index build`")
+        raise IndexCorruptError(f"index version {version} is inconsistent", "index-inconsistent", version=version)
     return data

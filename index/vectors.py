@@ -74,13 +74,3 @@ def build(vectors: np.ndarray, spec: DenseSpec | None = None, seed: int = 0):
         raise ValueError(f"unknown dense index kind {spec.kind!r}")
     index.add(vectors)
     return index
-
-
-def describe(index) -> DenseSpec:
-    """The spec of a loaded index (read back from the file, where faiss stores nprobe)."""
-    import faiss
-
-    ivf = faiss.try_extract_index_ivf(index)
-    if ivf is None:
-        return DenseSpec("flat")
-    return DenseSpec("ivf", nlist=int(ivf.nlist), nprobe=int(ivf.nprobe))

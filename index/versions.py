@@ -27,15 +27,21 @@ KEEP_VERSIONS = 3  # versions kept for `index rollback`
 
 
 class IndexProblem(SummitError):
-    """Base of index problems; the message tells the user what to run."""
+    """Base of index problems: a code (index-missing, index-file-damaged, …) and the facts, phrased by bot/."""
+
+    code = "index-problem"
 
 
 class IndexMissingError(IndexProblem):
-    pass
+    """No index has been built in this folder yet."""
+
+    code = "index-missing"
 
 
 class IndexCorruptError(IndexProblem):
-    pass
+    """A version's manifest or one of its files is missing, damaged or of an old format: build it again."""
+
+    code = "index-corrupt"
 
 
 def file_sha256(path: Path) -> str:
@@ -85,7 +91,8 @@ def rollback(index_dir: Path) -> tuple[str, str]:
     current = current_version(index_dir)
     older = [v for v in versions(index_dir) if v < current]
     if not older:
-        raise IndexProblem(f"there is no version older than {current} to roll back to")
+        raise IndexProblem(f"there is no version older than {current} to roll back to", "no-older-version",
+                           current=current)
     target = older[-1]
     read_manifest(index_dir / "versions" / target)
     verify(index_dir / "versions" / target, read_manifest(index_dir / "versions" / target))
@@ -111,7 +118,7 @@ def restore_current(index_dir: Path, version: str | None, failed: str = "") -> N
 def current_version(index_dir: Path) -> str:
     pointer = index_dir / "CURRENT"
     if not pointer.exists():
-        raise IndexMissingError(f"there is no index in {index_dir} yet: run `summitbot index build`")
+        raise IndexMissingError(f"there is no index in {index_dir} yet", "index-missing", index_dir=str(index_dir))
     return pointer.read_text(encoding="utf-8").strip()
 
 
@@ -119,11 +126,14 @@ def read_manifest(folder: Path) -> dict:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise IndexCorruptError(f"index version {folder.name} has no manifest: run `summitbot index build`") from exc
+        raise IndexCorruptError(f"index version {folder.name} has no manifest", "index-no-manifest",
+                                version=folder.name) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexCorruptError(f"index manifest {folder / 'manifest.json'} is damaged: run `summitbot index build`") from exc
+        raise IndexCorruptError(f"index manifest {folder / 'manifest.json'} is damaged", "index-manifest-damaged",
+                                version=folder.name, path=str(folder / "manifest.json")) from exc
     if manifest.get("format") != FORMAT:
-        raise IndexCorruptError(f"index version {folder.name} has an old format: run `summitbot index build`")
+        raise IndexCorruptError(f"index version {folder.name} has an old format", "index-old-format",
+                                version=folder.name)
     return manifest
 
 
@@ -131,6 +141,5 @@ def verify(folder: Path, manifest: dict) -> None:
     for name, expected in manifest.get("files", {}).items():
         path = folder / name
         if not path.exists() or file_sha256(path) != expected:
-            raise IndexCorruptError(
-                f"index file {path} is missing or damaged (checksum mismatch): run `summitbot index build`"
-            )
+            raise IndexCorruptError(f"index file {path} is missing or damaged (checksum mismatch)",
+                                    "index-file-damaged", version=folder.name, path=str(path), file=name)

@@ -5,9 +5,11 @@ parse a file for review) or `build` (a new index version); each starts
 `python -m index.worker`, which sets its limits, does the work and answers in
 JSON. The parent turns the answer back into a Draft or a BuildReport, and a
 refusal back into the same exception the in-process code raises
-(ExtractionError, CorpusError, IndexProblem), so callers handle one set of
-errors. A child stopped for time or memory, or one that crashed, becomes a
-message a member of staff can act on; nothing of the child's state survives.
+(ExtractionError, CorpusError, IndexProblem), with its code and facts, so
+callers handle one set of errors. A child stopped for time or memory, or one
+that crashed, becomes an error of its own code (read-too-much-memory,
+build-too-slow, …) that bot/phrases.py says to a person; nothing of the
+child's state survives.
 
 Limits, from measurements on this machine (2 CPUs; README, "A new summit is held"):
 
@@ -44,33 +46,25 @@ BUILD_LIMITS = Limits(seconds=900, cpu_seconds=1800, rss_mb=3072)
 _ERRORS: dict[str, type[Exception]] = {"ExtractionError": ExtractionError, "CorpusError": CorpusError,
                                        "IndexProblem": IndexProblem, "EmbeddingModelError": EmbeddingModelError}
 
+# Why a child stopped without an answer of its own: the code of the error raised, and its English description.
 READ_STOPPED = {
-    "time": ("Reading the file took too long and was stopped after {seconds:.0f} s: it may be damaged or made to"
-             " overload readers. Save it again (e.g. print to PDF, or as text) and upload that.",
-             "ファイルの読み込みに時間がかかりすぎたため中止しました（{seconds:.0f}秒）。壊れているか、読み込みを妨げる"
-             "作りのファイルです。PDF やテキストとして保存し直してから送ってください。"),
-    "memory": ("Reading the file took too much memory (over {mb} MB) and was stopped: it may be damaged or a"
-               " compression bomb. Save it again (e.g. print to PDF, or as text) and upload that.",
-               "ファイルの読み込みに必要なメモリが多すぎるため中止しました（{mb} MB 超）。壊れているか、圧縮爆弾の"
-               "可能性があります。PDF やテキストとして保存し直してから送ってください。"),
-    "crash": ("The file could not be read: the reader stopped unexpectedly. Save it again and upload that.",
-              "ファイルを読み込めませんでした（読み込み処理が異常終了しました）。保存し直してから送ってください。"),
-    "error": ("The file could not be read ({detail}). Save it again and upload that.",
-              "ファイルを読み込めませんでした（{detail}）。保存し直してから送ってください。"),
+    "time": ("read-too-slow", "reading the file took too long and was stopped after {seconds:.0f} s"),
+    "memory": ("read-too-much-memory", "reading the file took too much memory (over {mb} MB) and was stopped"),
+    "crash": ("read-crashed", "the file could not be read: the reader stopped unexpectedly"),
+    "error": ("read-failed", "the file could not be read ({detail})"),
 }
 BUILD_STOPPED = {
-    "time": ("the index build took too long and was stopped after {seconds:.0f} s",
-             "索引の作成に時間がかかりすぎたため中止しました（{seconds:.0f}秒）"),
-    "memory": ("the index build took too much memory (over {mb} MB) and was stopped",
-               "索引の作成に必要なメモリが多すぎるため中止しました（{mb} MB 超）"),
-    "crash": ("the index build failed (the build process stopped unexpectedly)",
-              "索引の作成に失敗しました（作成処理が異常終了しました）"),
-    "error": ("the index build failed ({detail})", "索引の作成に失敗しました（{detail}）"),
+    "time": ("build-too-slow", "the index build took too long and was stopped after {seconds:.0f} s"),
+    "memory": ("build-too-much-memory", "the index build took too much memory (over {mb} MB) and was stopped"),
+    "crash": ("build-crashed", "the index build failed (the build process stopped unexpectedly)"),
+    "error": ("build-failed", "the index build failed ({detail})"),
 }
 
 
 class BuildFailed(IndexProblem):
     """The build child was stopped or crashed; no new version became current."""
+
+    code = "build-failed"
 
 
 # --------------------------------------------------------------------------- the parent's side
@@ -112,17 +106,17 @@ def _value(outcome: Outcome, stopped: dict, stop_error: type[Exception], limits:
     if answer.get("ok"):
         return answer["value"]
     known = _ERRORS.get(answer.get("error", ""))
-    if known is not None:
-        error: Exception = known(answer.get("message", ""))
+    if known is not None:  # the same error as in process: its code and facts crossed with it
+        error: Exception = known(answer.get("message", ""), answer.get("code") or None, **answer.get("facts", {}))
     else:  # stopped, out of memory, crashed, or an unexpected error (logged with the child's stderr)
         reason = outcome.stopped or answer.get("stopped") or ("error" if answer.get("message") else "crash")
         if reason in ("error", "crash"):
             log.error("the %s child failed (exit %d): %s\n%s", outcome.task, outcome.returncode,
                       answer.get("message", ""), outcome.stderr[-2000:])
-        english, japanese = stopped[reason]
-        values = {"seconds": outcome.seconds, "mb": limits.address_mb or limits.rss_mb,
+        code, english = stopped[reason]
+        values = {"seconds": round(outcome.seconds, 1), "mb": limits.address_mb or limits.rss_mb,
                   "detail": answer.get("message", "")[:300]}
-        error = stop_error(f"{english.format(**values)} / {japanese.format(**values)}")
+        error = stop_error(english.format(**values), code, **values)
     error.outcome = outcome  # type: ignore[attr-defined]
     raise error
 
@@ -191,7 +185,8 @@ def main() -> int:
         answer = {"ok": False, "stopped": "memory"}
     except tuple(_ERRORS.values()) as error:
         base = next(name for name, kind in _ERRORS.items() if isinstance(error, kind))
-        answer = {"ok": False, "error": base, "message": str(error)}
+        answer = {"ok": False, "error": base, "message": str(error), "code": error.code,
+                  "facts": json.loads(json.dumps(error.facts, default=str))}
     except Exception as error:  # noqa: BLE001 - reported to the parent, which says it plainly
         traceback.print_exc()
         answer = {"ok": False, "error": "", "message": f"{type(error).__name__}: {error}"}

@@ -6,7 +6,7 @@ import json
 from bot.blocks import MAX_BLOCKS, answer_blocks, fallback_text, more_blocks
 from bot.formatting import escape, link, quote
 from bot.responder import plain_text
-from index.model import Answer, Citation, Document, Passage, QueryAnalysis
+from index.model import Answer, Citation, CitationGroup, Decision, Document, Passage, QueryAnalysis
 
 DOC = Document(key="summit09-sumida", summit=9, title="すみだ宣言", host_city="墨田区", file="x.txt")
 
@@ -20,7 +20,9 @@ def citation(i: int, text: str, url: str = "https://summit.example.jp/p/s9-x", o
 
 
 def answer(lang: str = "ja", citations: tuple[Citation, ...] = (), found: bool = True, notice: str = "") -> Answer:
-    return Answer("岡谷は？", lang, found, citations, QueryAnalysis(text="岡谷は？", lang=lang), notice)
+    decision = Decision("found" if found else "declined", "test", notice)
+    groups = tuple(CitationGroup(9, c.passage.organization, DOC, (c,)) for c in citations)
+    return Answer("岡谷は？", lang, decision, groups, QueryAnalysis(text="岡谷は？", lang=lang))
 
 
 def all_text(blocks: list[dict]) -> str:
@@ -57,7 +59,8 @@ def test_document_text_cannot_inject_markup_or_mentions():
 
 
 def test_questions_are_escaped_when_repeated():
-    repeated = Answer("<!channel> 岡谷は？", "ja", False, (), QueryAnalysis(text="", lang="ja"), "no-match")
+    repeated = Answer("<!channel> 岡谷は？", "ja", Decision("declined", "not-relevant", "no-match"), (),
+                      QueryAnalysis(text="", lang="ja"))
     blocks = answer_blocks(repeated, question_shown=True)
     assert "&lt;!channel&gt;" in blocks[0]["elements"][0]["text"] and "<!channel>" not in all_text(blocks)
 

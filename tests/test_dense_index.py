@@ -10,8 +10,8 @@ import faiss
 import numpy as np
 import pytest
 
-from index import search as search_module
 from index import vectors as dense_index
+from index.retrieval import fusion
 from index.service import SummitIndex, build
 from index.store import load_index
 
@@ -19,6 +19,13 @@ from .conftest import EVAL
 
 DEV = [json.loads(line)["q"] for line in (EVAL / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines() if line]
 
+
+def described(index) -> dense_index.DenseSpec:
+    """The spec of a loaded faiss index, read back from it (faiss stores nprobe in the file)."""
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is None:
+        return dense_index.DenseSpec("flat")
+    return dense_index.DenseSpec("ivf", nlist=int(ivf.nlist), nprobe=int(ivf.nprobe))
 
 def test_small_corpora_are_searched_exactly_and_large_ones_approximately():
     assert dense_index.choose(70).kind == "flat"
@@ -49,7 +56,7 @@ def test_ivf_finds_what_exact_search_finds_and_keeps_its_settings_on_disk(tmp_pa
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, found)])
     assert recall >= 0.95
     faiss.write_index(approximate, str(tmp_path / "dense.faiss"))
-    assert dense_index.describe(faiss.read_index(str(tmp_path / "dense.faiss"))) == spec
+    assert described(faiss.read_index(str(tmp_path / "dense.faiss"))) == spec
 
 
 def test_an_approximate_index_answers_as_the_exact_one_does(built, embedder, service, tmp_path, monkeypatch):
@@ -64,7 +71,7 @@ def test_an_approximate_index_answers_as_the_exact_one_does(built, embedder, ser
     assert report.dense_index == "approximate search (IVF, 33 lists, 33 probed)"
     data = load_index(index_dir)
     assert data.manifest["dense_index"]["kind"] == "ivf"
-    assert dense_index.describe(data.dense).kind == "ivf"
+    assert described(data.dense).kind == "ivf"
     assert service.data.manifest["dense_index"] == {"kind": "flat", "nlist": 0, "nprobe": 0}
     approximate = SummitIndex.open(settings, embedder=embedder)
     for question in DEV:
@@ -83,12 +90,12 @@ def test_sentence_scores_are_computed_for_candidates_only_and_match_a_full_scan(
 
 
 def test_hits_are_capped_to_the_best_and_keep_their_order(service, monkeypatch):
-    searcher = service.answerer.searcher
-    question = "中小企業の人材確保について"
-    everything = searcher.search(question).hits
+    pipeline = service.pipeline
+    question = pipeline.analyse("中小企業の人材確保について")
+    everything = pipeline.rank(question).hits
     assert len(everything) > 5
-    monkeypatch.setattr(search_module, "MAX_HITS", 5)
-    capped = searcher.search(question).hits
+    monkeypatch.setattr(fusion, "MAX_HITS", 5)
+    capped = pipeline.rank(question).hits
     assert [h.passage.id for h in capped] == [h.passage.id for h in everything[:5]]
 
 

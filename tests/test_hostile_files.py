@@ -12,6 +12,7 @@ import time
 import pytest
 
 from bench import hostile_files
+from bot.phrases import explain
 from index import worker
 from index.extract import MAX_PAGES
 from index.sandbox import Limits
@@ -98,7 +99,8 @@ def test_a_file_that_keeps_the_reader_busy_is_stopped_in_time(tmp_path, limits, 
     started = time.monotonic()
     draft, outcome, error = worker.prepare_with_outcome(ROOT / "corpus", slow, 10, limits=limits)
     assert draft is None and outcome.stopped == "time", by
-    assert "took too long" in str(error) and "時間がかかりすぎた" in str(error)
+    assert "took too long" in str(error) and error.code == "read-too-slow"
+    assert "時間がかかりすぎた" in explain(error, "slack") and "took too long" in explain(error, "slack")
     if by == "CPU":
         # the kernel sends SIGXCPU at the limit; the child's own count can read a few ms under it
         assert limits.cpu_seconds - 0.1 <= outcome.cpu_seconds < limits.cpu_seconds + 1 and outcome.seconds < limits.seconds

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.phrases import explain
 from index.service import LiveIndex, SummitIndex
 from index.store import IndexCorruptError, current_version, load_index
 
@@ -31,13 +32,15 @@ def test_damaged_files_are_named_at_load(copy, name, damage):
     path.write_bytes(damage(path.read_bytes()))
     with pytest.raises(IndexCorruptError) as error:
         load_index(copy.index_dir)
-    assert name in str(error.value) and "summitbot index build" in str(error.value)
+    assert name in str(error.value) and error.value.code == "index-file-damaged" and error.value.facts["file"] == name
+    assert "summitbot index build" in explain(error.value, "cli") and "管理者" in explain(error.value, "slack")
 
 
 def test_damaged_manifest(copy):
     (version_folder(copy) / "manifest.json").write_text("{ not json")
-    with pytest.raises(IndexCorruptError, match="manifest"):
+    with pytest.raises(IndexCorruptError, match="manifest") as error:
         load_index(copy.index_dir)
+    assert error.value.code == "index-manifest-damaged" and "summitbot index build" in explain(error.value, "cli")
 
 
 def test_server_keeps_the_last_good_version(copy, embedder):
@@ -48,4 +51,4 @@ def test_server_keeps_the_last_good_version(copy, embedder):
     (damaged / "vectors.npy").write_bytes(b"\x93NUMPY broken")
     (copy.index_dir / "CURRENT").write_text(damaged.name + "\n")
     live.reload()
-    assert live.version == good and live.ask("岡谷は？").found
+    assert live.version == good and live.snapshot().ask("岡谷は？").found

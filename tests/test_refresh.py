@@ -68,7 +68,7 @@ def workspace(built, tmp_path_factory):
 
 def test_new_summit_pdf_is_added_and_answered_the_same_day(workspace, embedder, tmp_path):
     live = LiveIndex(workspace, SummitIndex.open(workspace, embedder=embedder), check_every=0.0)
-    before = live.ask(NEW_QUESTION)
+    before = live.snapshot().ask(NEW_QUESTION)
     assert not before.found and before.notice == "no-summit"
     old_version = live.version
 
@@ -90,17 +90,17 @@ def test_new_summit_pdf_is_added_and_answered_the_same_day(workspace, embedder, 
     while live.version == old_version and time.time() < deadline:
         live.refresh()
         time.sleep(0.2)
-    answer = live.ask(NEW_QUESTION)
+    answer = live.snapshot().ask(NEW_QUESTION)
     assert answer.found and answer.citations[0].passage.summit == 10
     assert "技能伝承マイスター制度" in answer.citations[0].passage.text
-    assert live.document("summit10-okaya").page_of(answer.citations[0].passage.start) == 1
-    entry = next(p for p in live.document_passages("summit10-okaya") if "未来塾" in p.label)
-    assert live.document("summit10-okaya").page_of(entry.start) == 2
-    assert live.original_path("summit10-okaya").read_bytes().startswith(b"%PDF")
-    okaya = live.ask("岡谷市の取組みは？第10回")
+    assert live.snapshot().document("summit10-okaya").page_of(answer.citations[0].passage.start) == 1
+    entry = next(p for p in live.snapshot().document_passages("summit10-okaya") if "未来塾" in p.label)
+    assert live.snapshot().document("summit10-okaya").page_of(entry.start) == 2
+    assert live.snapshot().original_path("summit10-okaya").read_bytes().startswith(b"%PDF")
+    okaya = live.snapshot().ask("岡谷市の取組みは？第10回")
     assert any("未来塾" in c.passage.label for c in okaya.citations)
-    assert live.ask("What did 岡谷 commit to in the 9th summit?").found
-    dev = evaluate(pipeline_ranker(live.answerer), load_questions(ROOT / "eval" / "dev_questions.jsonl"))
+    assert live.snapshot().ask("What did 岡谷 commit to in the 9th summit?").found
+    dev = evaluate(pipeline_ranker(live.snapshot()), load_questions(ROOT / "eval" / "dev_questions.jsonl"))
     assert dev["ja"]["hit@5"] >= 0.95 and dev["en"]["hit@5"] >= 0.90  # the old questions still pass
 
 
@@ -112,7 +112,7 @@ def test_questions_in_flight_survive_a_switch(workspace, embedder):
     def ask_repeatedly() -> None:
         for _ in range(15):
             try:
-                answered.append(live.ask("岡谷商工会議所は何をしている？").found)
+                answered.append(live.snapshot().ask("岡谷商工会議所は何をしている？").found)
             except BaseException as error:  # noqa: BLE001 - any failure is what this test looks for
                 failures.append(error)
 
@@ -137,7 +137,7 @@ def test_rollback_and_back(workspace, embedder):
     while live.version != after and time.time() < deadline:
         live.refresh()
         time.sleep(0.2)
-    assert live.version == after and live.ask("岡谷は？").found
+    assert live.version == after and live.snapshot().ask("岡谷は？").found
 
 
 def test_bad_files_are_refused_and_nothing_is_added(workspace, tmp_path):

@@ -5,9 +5,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from ..blocks import FEEDBACK_DOWN, FEEDBACK_UP, MORE_ACTION
+from ..phrases import phrase
 from ..responder import Responder
-
-THANKS = {"ja": "フィードバックありがとうございます。", "en": "Thanks for the feedback."}
 
 
 def _where(body: dict) -> tuple[str, str]:
@@ -35,4 +34,4 @@ def register(app: App, responder: Responder) -> None:
         lang = record.lang if record and record.lang == "ja" else "en"
         if channel and user:
             responder.lanes.clicks.submit(client.chat_postEphemeral, channel=channel, user=user, thread_ts=thread or None,
-                                          text=THANKS[lang])
+                                          text=phrase("thanks", lang))

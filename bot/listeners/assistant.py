@@ -5,16 +5,9 @@ from slack_bolt import App, Assistant, Say, SetStatus, SetSuggestedPrompts
 from slack_sdk import WebClient
 
 from ..curation import Curator
+from ..phrases import PROMPTS, bilingual
 from ..responder import Question, Responder
 from .curation import is_shared_file, receive_file
-
-GREETING = "中小企業都市サミットの宣言について質問してください。/ Ask me about the summit declarations."
-PROMPTS = [
-    {"title": "岡谷市の取組み", "message": "岡谷市と岡谷商工会議所の取組みは？"},
-    {"title": "国への提言（第9回）", "message": "第9回の国への提言でエネルギーについて何を求めている？"},
-    {"title": "What did Okaya commit to?", "message": "What did Okaya commit to?"},
-    {"title": "Business succession", "message": "What do the declarations say about business succession?"},
-]
 
 
 def register(app: App, responder: Responder, curator: Curator) -> None:
@@ -22,7 +15,7 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
 
     @assistant.thread_started
     def on_start(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
-        say(GREETING)
+        say(bilingual("greeting"))
         set_suggested_prompts(prompts=PROMPTS)
 
     @assistant.user_message
@@ -32,7 +25,7 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
             return
         if payload.get("bot_id") or payload.get("subtype"):
             return
-        set_status("searching… / 検索中…")
+        set_status(bilingual("searching"))
         thread = payload["thread_ts"]
         responder.receive(Question.from_event(payload, reply_thread=thread, context_thread=thread))
 

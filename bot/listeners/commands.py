@@ -8,18 +8,17 @@ from slack_sdk import WebClient
 
 from index import changes
 
-from ..curation import TEXT, USER_ERRORS, Curator, sources_text
+from ..curation import USER_ERRORS, Curator, sources_text
 from ..formatting import escape, inert
+from ..phrases import bilingual, explain, phrase
 from ..responder import Question, Responder, plain_text
 
-HELP = {
-    "ja": "使い方: `/summit 質問` — 例: `/summit 岡谷市の取組みは？`。`/summit sources` で登録済みの宣言一覧。",
-    "en": "Usage: `/summit QUESTION` — e.g. `/summit What did Okaya commit to?`; `/summit sources` lists the declarations.",
-    "admin": "管理者 / admins: `/summit add`, `/summit remove KEY`, `/summit rollback`",
-}
 ADMIN_WORDS = ("add", "remove", "rollback")
-WORKING = {"remove": "{key} を削除しています… / Removing {key} and rebuilding the index…",
-           "rollback": "索引を前の版に戻しています… / Rolling the index back…"}
+WORKING = {"remove": "removing", "rollback": "rolling_back"}  # what the admin is told at once (bot/phrases.py)
+
+
+def help_text() -> str:
+    return "\n".join((phrase("help", "ja"), phrase("help", "en"), bilingual("help_admin")))
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,7 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
         text = plain_text(command.get("text", ""))
         word, _, rest = text.partition(" ")
         if not text or text.lower() in ("help", "ヘルプ", "?"):
-            ack(response_type="ephemeral", text="\n".join(HELP.values()))
+            ack(response_type="ephemeral", text=help_text())
             return
         if word.lower() == "sources":
             ack(response_type="ephemeral", text=sources_text(curator.live))
@@ -57,10 +56,10 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
 def admin_command(curator: Curator, user: str, word: str, argument: str) -> str:
     """/summit add | remove KEY | rollback — for SUMMITBOT_ADMINS only: the immediate answer."""
     if not curator.is_admin(user):
-        return TEXT["not_admin"]
+        return bilingual("not_admin")
     if word == "add":
-        return TEXT["how_to_add"]
-    return WORKING[word].format(key=escape(argument))
+        return bilingual("how_to_add")
+    return bilingual(WORKING[word], key=escape(argument))
 
 
 def run_admin(curator: Curator, word: str, argument: str, respond: Respond) -> None:
@@ -68,14 +67,13 @@ def run_admin(curator: Curator, word: str, argument: str, respond: Respond) -> N
     try:
         if word == "remove":
             report = changes.remove(curator.live.settings, argument, curator.live)
-            text = (f"削除しました：{inert(report.document.display_title)}（索引 {escape(report.version)}）"
-                    f" / Removed {inert(report.document.display_title)}; index {escape(report.version)}")
+            text = bilingual("removed", title=inert(report.document.display_title), version=escape(report.version))
         else:
             report = changes.rollback(curator.live.settings, curator.live)
-            text = f"索引を戻しました / Index rolled back: {escape(report.previous)} → {escape(report.version)}"
+            text = bilingual("rolled_back", previous=escape(report.previous), version=escape(report.version))
     except USER_ERRORS as error:
-        text = f"変更していません / Nothing was changed: {escape(str(error))}"
+        text = bilingual("nothing_changed", reason=escape(explain(error, "slack")))
     except Exception:  # noqa: BLE001 - no traceback reaches a user; changes has undone everything
         log.exception("/summit %s failed", word)
-        text = f"変更していません / Nothing was changed: {TEXT['unexpected']}"
+        text = bilingual("nothing_changed", reason=bilingual("unexpected"))
     respond(response_type="ephemeral", replace_original=False, text=text)

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from ..curation import CANCEL_ACTION, CONFIRM_ACTION, Curator, sources_text
+from ..phrases import bilingual
 
 
 def is_shared_file(event: dict) -> bool:
@@ -46,6 +47,6 @@ def register(app: App, curator: Curator, submit: Callable[..., object]) -> None:
         if event.get("tab", "home") != "home":
             return
         client.views_publish(user_id=event["user"], view={"type": "home", "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": "中小企業都市サミット 宣言 / Summit declarations"}},
+            {"type": "header", "text": {"type": "plain_text", "text": bilingual("home_title")}},
             {"type": "section", "text": {"type": "mrkdwn", "text": sources_text(curator.live)[:3000]}},
         ]})

@@ -1,0 +1,104 @@
+"""The stages in order, for one index version: question → … → Answer.
+
+    analyse ─► candidates ─► scores ─► fuse ─► rerank ─► decide ─► cite ─► excerpt ─► Answer
+
+Each stage is a function of plain data (index/retrieval/*.py); this module only
+wires them and is the one place that touches the loaded arrays (sentence
+vectors for the excerpts). It keeps nothing between questions.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..embed import Embedder
+from ..model import Answer, Citation, CitationGroup, Document, Hit, Passage
+from ..query import QueryAnalyzer
+from ..store import IndexData
+from . import citations as cite
+from .candidates import Candidates, Facets, candidates
+from .decision import decide
+from .excerpts import excerpt_span
+from .fusion import fuse
+from .question import Question, analyse
+from .rerank import Identity, Reranker
+from .scores import score
+from .tuning import Thresholds, Weights
+
+Link = Callable[[Passage, Document, str], str]  # (passage, document, excerpt) → the citation's URL; front ends pass it
+
+
+def no_link(passage: Passage, document: Document, excerpt: str) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The question's candidates in order, and the question's vector (for excerpts)."""
+
+    question: Question
+    found: Candidates
+    hits: tuple[Hit, ...]
+    query_vector: np.ndarray | None = None
+
+
+class Pipeline:
+    """Retrieval over one loaded index version with one model; safe to share between threads."""
+
+    def __init__(self, data: IndexData, embedder: Embedder, analyzer: QueryAnalyzer, reranker: Reranker = Identity(),
+                 weights: Weights = Weights(), thresholds: Thresholds = Thresholds()):
+        self.data = data
+        self.embedder = embedder
+        self.analyzer = analyzer
+        self.reranker = reranker
+        self.weights = weights
+        self.thresholds = thresholds
+        self.facets = Facets.of(data.passages)
+        self.summits = tuple(sorted({d.summit for d in data.documents.values()}))
+
+    def analyse(self, text: str) -> Question:
+        return analyse(text, self.analyzer, self.data.lexical)
+
+    def rank(self, question: Question) -> Ranking:
+        """Candidates, scores, fusion and rerank; the model embeds the question only when a candidate is left."""
+        found = candidates(question.analysis, self.facets)
+        if not found.mask.any():
+            return Ranking(question, found, ())
+        query = self.embedder.encode_queries([question.text])[0]
+        scores = score(question, query, self.data, self.weights)
+        hits = fuse(question, found, scores, self.facets, self.data.passages, self.weights)
+        return Ranking(question, found, self.reranker.rank(question, hits), query)
+
+    def answer(self, text: str, top_k: int = 5, offset: int = 0, link: Link = no_link) -> Answer:
+        """The cited answer; with `offset`, the next `top_k` passages after those already shown."""
+        ranking = self.rank(self.analyse(text))
+        question = ranking.question
+        decision, worth_citing = decide(question, ranking.hits, ranking.found, self.thresholds)
+        groups: tuple[CitationGroup, ...] = ()
+        if decision.found:
+            cited = cite.page(worth_citing, ranking.hits, top_k, offset)
+            groups = tuple(self._group([self._citation(c, ranking, link) for c in group])
+                           for group in cite.groups(cited))
+        return Answer(text, question.lang, decision, groups, question.analysis, self.summits)
+
+    def _citation(self, cited: cite.Cited, ranking: Ranking, link: Link) -> Citation:
+        passage = cited.hit.passage
+        doc = self.data.documents[passage.document]
+        start, end = self._excerpt(cited.hit, ranking)
+        excerpt = passage.text[start:end]
+        return Citation(cited.label, passage, doc, excerpt, start, round(cited.hit.score, 4), link(passage, doc, excerpt))
+
+    def _excerpt(self, hit: Hit, ranking: Ranking) -> tuple[int, int]:
+        if ranking.query_vector is None:
+            return 0, len(hit.passage.text)
+        rows = self.data.sentence_rows(hit.row)
+        spans = [tuple(self.data.sentence_spans[r]) for r in rows]
+        similarities = self.data.sentence_vectors[rows] @ ranking.query_vector
+        return excerpt_span(hit.passage.text, spans, similarities, ranking.question.excerpt_words)
+
+    @staticmethod
+    def _group(citations: list[Citation]) -> CitationGroup:
+        first = citations[0]
+        return CitationGroup(first.passage.summit, first.passage.organization, first.document, tuple(citations))

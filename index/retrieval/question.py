@@ -1,0 +1,81 @@
+"""Stage 1, analyse: the question's names, summits and glossary terms, and its words, tokenised once.
+
+Every later stage reads the `Question`: candidates its names and summits,
+lexical scoring its terms, the decision its coverage, excerpts its words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ..lexical import QUESTION_WORDS, LexicalIndex, tagged_tokens, tokenize
+from ..model import QueryAnalysis
+from ..query import QueryAnalyzer
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the stages see it."""
+
+    text: str  # as asked (cleaned), which is what the model embeds
+    analysis: QueryAnalysis
+    terms: tuple[str, ...]  # content-word lemmas of the residual (the question minus names and glossary words)
+    expansion_terms: tuple[str, ...]  # lemmas of the glossary's Japanese terms, in order, repeats kept
+
+    @property
+    def lang(self) -> str:
+        return self.analysis.lang
+
+    def lexical_query(self, expansion_weight: float) -> tuple[list[str], list[float]]:
+        """BM25 query: the question's own terms at weight 1, then the glossary terms it lacks."""
+        extra = [t for t in self.expansion_terms if t not in self.terms]
+        return [*self.terms, *extra], [1.0] * len(self.terms) + [expansion_weight] * len(extra)
+
+    @property
+    def excerpt_words(self) -> set[str]:
+        """Words whose presence makes a sentence a better excerpt."""
+        return set(self.analysis.content_terms) | set(self.expansion_terms)
+
+
+def analyse(text: str, analyzer: QueryAnalyzer, lexicon: LexicalIndex) -> Question:
+    """Names, summits and glossary terms (the analyzer), then which topic words the index knows."""
+    analysis = analyzer.analyze(text)
+    tagged = tagged_tokens(analysis.residual)
+    expansion_terms = tuple(t for term in analysis.expansions for t in tokenize(term))
+    analysis = _topics(analysis, tagged, lexicon)
+    return Question(text, analysis, tuple(word for word, _ in tagged), expansion_terms)
+
+
+def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: LexicalIndex) -> QueryAnalysis:
+    """The question's topic words the index knows, and how much of the question they cover.
+
+    Words are weighted by their idf; a word the corpus never uses weighs as much
+    as the rarest word it does (twice that for an unknown name: 横浜, Hanshin),
+    and a glossary concept counts as known. A question about 半導体の輸出規制
+    covers little, one about 電気代の値上がり covers all.
+    """
+    rarest = float(lexicon.idf.max()) if len(lexicon.idf) else 1.0
+    covered = total = rarest * len(analysis.matched_terms)
+    known: list[str] = []
+    places: list[str] = []
+    for word, name_kind in tagged:
+        if word in QUESTION_WORDS or word.isdigit():
+            continue
+        if lexicon.known(word):
+            known.append(word)
+            weight = float(lexicon.idf[lexicon.vocab[word]])
+            covered += weight
+        else:
+            if name_kind == "place":
+                places.append(_with_suffix(word, analysis.residual))
+            weight = rarest * (2 if name_kind or word in analysis.proper_nouns else 1)
+        total += weight
+    return replace(
+        analysis, content_terms=tuple(known), coverage=covered / total if total else 1.0, unknown_places=tuple(places)
+    )
+
+
+def _with_suffix(place: str, text: str) -> str:
+    """燕 → 燕市 when the question says 燕市: the name as the asker wrote it."""
+    match = re.search(re.escape(place) + "[市区町村県府都]?", text, re.IGNORECASE)
+    return match.group() if match else place
