@@ -99,7 +99,8 @@ def test_every_code_index_raises_has_a_sentence_in_both_languages():
     codes = set()
     for path in sources:
         text = path.read_text(encoding="utf-8")
-        codes |= set(re.findall(r'(?:\)|"),\s*"([a-z]+(?:-[a-z]+)+)"', text))  # Error("...", "code"
+        for statement in re.findall(r"raise \w+\((.*?)\)(?: from \w+)?$", text, re.DOTALL | re.MULTILINE):
+            codes |= set(re.findall(r'(?:\)|"),\s*"([a-z]+(?:-[a-z]+)+)"', statement))  # Error("...", "code", …)
         codes |= set(re.findall(r'\bcode = "([a-z0-9-]+)"', text))  # a class's default code
         codes |= set(re.findall(r'\("([a-z]+(?:-[a-z]+)+)", "', text))  # worker.READ_STOPPED / BUILD_STOPPED
     assert len(codes) > 40, sorted(codes)
