@@ -220,9 +220,10 @@ def confirm_blocks(draft: library.Draft, pending_id: str) -> list[dict]:
 def sources_text(live: LiveIndex) -> str:
     """The summits and documents in the index, with dates and passage counts."""
     snap = live.snapshot()
-    lines = [f"*索引 / index* {escape(snap.version)}（{escape(snap.data.manifest.get('created', ''))}）"]
+    lines = [phrase("sources_index", "ja", version=escape(snap.version),
+                    created=escape(snap.data.manifest.get("created", "")))]
     for doc in snap.documents():
-        count = len(snap.document_passages(doc.key))
-        lines.append(f"• 第{doc.summit}回 {inert(doc.title)} — 開催地 {escape(doc.host_city or '—')}、"
-                     f"{escape(doc.date or '日付不明')}、{count}箇所")
+        lines.append(phrase("sources_document", "ja", summit=doc.summit, title=inert(doc.title),
+                            host=escape(doc.host_city or "—"), date=escape(doc.date or phrase("no_date", "ja")),
+                            count=len(snap.document_passages(doc.key))))
     return "\n".join(lines)

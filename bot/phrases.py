@@ -69,6 +69,10 @@ TEXT: dict[str, dict[str, object]] = {
                    " declarations."},
     "help_admin": {"ja": "管理者", "en": "admins: `/summit add`, `/summit remove KEY`, `/summit rollback`"},
     "home_title": {"ja": "中小企業都市サミット 宣言", "en": "Summit declarations"},
+    "sources_index": {"ja": "*索引 / index* {version}（{created}）", "en": "*index* {version} ({created})"},
+    "sources_document": {"ja": "• 第{summit}回 {title} — 開催地 {host}、{date}、{count}箇所",
+                         "en": "• summit {summit}: {title} — host {host}, {date}, {count} passages"},
+    "no_date": {"ja": "日付不明", "en": "date unknown"},
     # ------------------------------------------------------------------ adding and removing declarations
     "not_admin": {"ja": "申し訳ありませんが、宣言文の追加・削除は管理者のみ行えます。",
                   "en": "Sorry, only the bot's admins can add or remove declarations."},
@@ -273,12 +277,12 @@ PROMPTS = [  # the assistant panel's suggested questions
 ]
 
 
-def phrase(key: str, lang: str, **values: object) -> str:
+def phrase(key: str, lang: str, /, **values: object) -> str:
     """The sentence `key` in the asker's language (Japanese for "ja", English otherwise)."""
     return str(TEXT[key]["ja" if lang == "ja" else "en"]).format(**values)
 
 
-def bilingual(key: str, **values: object) -> str:
+def bilingual(key: str, /, **values: object) -> str:
     """The sentence `key` in Japanese and English, as the bot says it where it does not know the reader's language."""
     return f"{phrase(key, 'ja', **values)} / {phrase(key, 'en', **values)}"
 
