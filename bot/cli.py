@@ -167,8 +167,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _corpus(args: argparse.Namespace, settings: Settings) -> int:
     """list, add, remove: changes go through index/changes.py (the corpus lock); reading a file through a
-    limited child process (index/worker.py), as the server does."""
-    from index import changes, worker
+    limited child process (changes.prepare), as the server does."""
+    from index import changes
     from index.corpus import Corpus
 
     corpus = Corpus.load(settings.corpus_dir)
@@ -181,7 +181,7 @@ def _corpus(args: argparse.Namespace, settings: Settings) -> int:
         doc = changes.remove(settings, args.key, build=None).document
         print(f"removed {doc.key} ({doc.display_title}); run `summitbot index build` to take it out of the index")
         return 0
-    draft = worker.prepare(settings.corpus_dir, args.file, args.summit, args.title, args.host_city, args.date, args.url)
+    draft = changes.prepare(settings, args.file, args.summit, args.title, args.host_city, args.date, args.url)
     print("\n  ".join(summary_lines(draft.summary())))
     if args.dry_run:
         print("\n(dry run: nothing was changed)")

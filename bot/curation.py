@@ -29,7 +29,7 @@ from pathlib import Path
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from index import changes, library, worker
+from index import changes, library
 from index.errors import SummitError
 from index.extract import MAX_BYTES, SUPPORTED
 from index.service import LiveIndex
@@ -112,7 +112,7 @@ class Curator:
         try:
             url = info.get("url_private_download") or ""
             path.write_bytes(fetch_private(url, self._token, self._api_url, MAX_BYTES))
-            draft = worker.prepare(self.live.settings.corpus_dir, path, summit)
+            draft = changes.prepare(self.live.settings, path, summit)
         except USER_ERRORS as error:  # refused by Slack's hosts, the reader or the corpus: nothing was kept
             shutil.rmtree(folder, ignore_errors=True)
             say(f"{inert(name)}: {escape(explain(error, 'slack'))}")

@@ -1,4 +1,4 @@
-"""Changes to the corpus — add, remove, roll back — as one locked, all-or-nothing step for every front end.
+"""Changes to the corpus — prepare, add, remove, roll back — as one locked, all-or-nothing step for every front end.
 
 Slack (bot/curation.py, /summit remove and rollback) and the command line
 call these; they keep only their dialogue. Each change:
@@ -87,6 +87,15 @@ def corpus_lock(corpus_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def prepare(settings: Settings, file: Path, summit: int, title: str = "", host_city: str = "", date: str = "",
+            url: str = "") -> library.Draft:
+    """Read a file as the declaration of summit `summit`, in a limited child; nothing is written.
+
+    The draft (its parse summarised by `Draft.summary()`) is what a person checks before `add`.
+    """
+    return worker.prepare(settings.corpus_dir, file, summit, title, host_city, date, url)
 
 
 def add(settings: Settings, draft: library.Draft, live=None, build: Builder | None = child_build) -> ChangeReport:
