@@ -210,18 +210,20 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def format_eval(report: dict) -> str:
-    """A Markdown table per question file: one row per system and language."""
+    """A Markdown table per question file: one row per system and language (index/evaluate.py defines each figure)."""
     lines = []
     for file, systems in report.items():
-        lines += [f"\n{file}", "", "| system | lang | questions | hit@1 | hit@5 | MRR | refused (answerable) | refused (unanswerable) |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [f"\n{file}", "", "| system | lang | answerable | hit@1 | hit@5 | MRR | precision | excerpt@1 "
+                  "| citations/answer | wrongly declined | unanswerable declined |", "|---|---|---|---|---|---|---|---|---|---|---|"]
         for system, langs in systems.items():
             for lang in ("ja", "en", "all"):
                 if lang not in langs:
                     continue
                 s = langs[lang]
-                refusals = f"{s['rightly_refused']}/{s['unanswerable']}" if s["unanswerable"] else "–"
-                lines.append(f"| {system} | {lang} | {s['questions']} | {s['hit@1']:.3f} | {s['hit@5']:.3f} | {s['mrr']:.3f} | {s['refused_answerable']} | {refusals} |")
+                declined = f"{s['rightly_refused']}/{s['unanswerable']}" if s["unanswerable"] else "–"
+                lines.append(f"| {system} | {lang} | {s['questions']} | {s['hit@1']:.3f} | {s['hit@5']:.3f} | {s['mrr']:.3f} "
+                             f"| {s['precision']:.3f} | {s['excerpt@1']:.3f} | {s['citations_per_answer']:.1f} "
+                             f"| {s['refused_answerable']}/{s['questions']} | {declined} |")
     return "\n".join(lines)
 
 

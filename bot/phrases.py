@@ -35,6 +35,8 @@ TEXT: dict[str, dict[str, object]] = {
     "found": {"ja": "{n}件の該当箇所が見つかりました。", "en": "Found {n} passage(s) in the declarations."},
     "no_match": {"ja": "宣言文の中に、この質問に答える箇所は見つかりませんでした。",
                  "en": "Nothing in the declarations answers this question."},
+    "not_mentioned": {"ja": "宣言文には{terms}の記載がありません。",
+                      "en": "The declarations do not mention {terms}."},
     "rephrase": {
         "ja": "都市名（例：岡谷市）、回（例：第9回）、宣言で使われる語（例：事業承継、補助金）を含めて聞き直してみてください。",
         "en": "Try naming a city (e.g. Okaya), a summit (e.g. the 9th) or a topic the declarations use"
@@ -351,6 +353,10 @@ def headline(answer: Answer) -> str:
         )
     if answer.notice == "unknown-place" and answer.analysis:
         return phrase("unknown_place", lang, places="、".join(answer.analysis.unknown_places))
+    missing = answer.analysis.unknown_nouns if answer.analysis and answer.decision.reason == "not-relevant" else ()
+    if missing:  # say by name what the declarations lack, rather than only that nothing was found
+        terms = "、".join(f"「{t}」" for t in missing[:3])
+        return f"{phrase('no_match', lang)} {phrase('not_mentioned', lang, terms=terms)}"
     return f"{phrase('no_match', lang)} {phrase('rephrase', lang)}"
 
 

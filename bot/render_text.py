@@ -26,7 +26,9 @@ def answer_json(answer: Answer) -> dict:
         "answer_found": answer.found,
         "text": render_text(answer),
         "notice": answer.notice,
-        "decision": {"outcome": answer.decision.outcome, "reason": answer.decision.reason},
+        "decision": {"outcome": answer.decision.outcome, "reason": answer.decision.reason,
+                     "evidence": answer.decision.evidence,
+                     "not_mentioned": list(answer.analysis.unknown_nouns) if answer.analysis else []},
         "entities": {
             "cities": list(analysis.cities) if analysis else [],
             "organizations": list(analysis.organizations) if analysis else [],

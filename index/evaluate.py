@@ -28,8 +28,20 @@ from .textnorm import compact
 if TYPE_CHECKING:
     from .service import SummitIndex
 
-DEPTH = 10  # ranks looked at for MRR
-Ranker = Callable[[str], tuple[bool, list[str]]]  # question -> (answered?, passage texts best first)
+DEPTH = 10  # ranks looked at for MRR: the answer and its first "More results" page
+SHOWN = 5  # citations an answer shows before "More results"
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """What a system gives for one question: whether it answers, passages best first, what the answer shows."""
+
+    answered: bool
+    texts: list[str]  # passage texts, best first, up to DEPTH
+    excerpts: list[str]  # what the answer shows of each citation it shows (≤ SHOWN; whole texts for baselines)
+
+
+Ranker = Callable[[str], Ranked]
 
 
 class QuestionFileError(SummitError):
@@ -68,6 +80,12 @@ def gold_rank(texts: list[str], gold: list[list[str]]) -> int | None:
     return None
 
 
+def relevant_texts(item: dict) -> list[str]:
+    """Substrings that mark a passage as relevant: the graded `relevant` list where a set has one, else the gold."""
+    graded = [r["text"] for r in item.get("relevant", ()) if r.get("grade", 1) >= 1]
+    return [compact(t) for t in (graded or [alt for group in item["gold"] for alt in group])]
+
+
 @dataclass
 class LangScore:
     questions: int = 0
@@ -77,7 +95,28 @@ class LangScore:
     refused: int = 0  # answerable questions the system said it could not answer
     unanswerable: int = 0
     rightly_refused: int = 0
+    cited: int = 0  # citations shown on answerable questions
+    cited_relevant: int = 0
+    excerpt_hit1: int = 0  # the first excerpt holds gold text
     misses: list[str] = field(default_factory=list)
+
+    def add_answerable(self, item: dict, ranked: Ranked) -> bool:
+        """Count one answerable question; True when it missed hit@5."""
+        self.questions += 1
+        groups = len(item["gold"])
+        k = gold_rank(ranked.texts[:DEPTH], item["gold"]) if ranked.answered else None
+        self.refused += int(not ranked.answered)
+        self.hit1 += int(k is not None and k <= groups)  # a question with g parts may use g citations
+        self.hit5 += int(k is not None and k <= max(SHOWN, groups))
+        self.reciprocal += 1 / max(1, k - groups + 1) if k else 0.0
+        if ranked.answered:
+            marks = relevant_texts(item)
+            shown = [compact(t) for t in ranked.texts[:len(ranked.excerpts)]]
+            self.cited += len(shown)
+            self.cited_relevant += sum(any(m in text for m in marks) for text in shown)
+            first = compact(ranked.excerpts[0]) if ranked.excerpts else ""
+            self.excerpt_hit1 += int(any(compact(alt) in first for group in item["gold"] for alt in group))
+        return k is None or k > max(SHOWN, groups)
 
     def as_dict(self) -> dict:
         n = max(self.questions, 1)
@@ -86,31 +125,38 @@ class LangScore:
             "hit@1": round(self.hit1 / n, 3),
             "hit@5": round(self.hit5 / n, 3),
             "mrr": round(self.reciprocal / n, 3),
+            "precision": round(self.cited_relevant / self.cited, 3) if self.cited else 0.0,
+            "excerpt@1": round(self.excerpt_hit1 / n, 3),
             "refused_answerable": self.refused,
+            "wrongly_declined": round(self.refused / n, 3),
             "unanswerable": self.unanswerable,
             "rightly_refused": self.rightly_refused,
+            "declined": round(self.rightly_refused / self.unanswerable, 3) if self.unanswerable else None,
+            "citations_per_answer": round(self.cited / max(self.questions - self.refused, 1), 2),
             "misses": self.misses,
         }
 
 
 def evaluate(rank: Ranker, questions: list[dict]) -> dict[str, dict]:
-    """Scores per language (and "all") for one system over the questions."""
+    """Scores per language (and "all") for one system over the questions.
+
+    hit@k: the first k passages of the ranking staff can page through (the
+    answer, then "More results") cover every gold group; a question whose
+    answer has g parts may use g passages (hit@1 means within the first g).
+    Precision: the share of the citations the answer itself shows that are
+    relevant, over the answerable questions answered: padding lowers it. excerpt@1: the first
+    citation's excerpt holds gold text. Declined: unanswerable questions
+    refused; wrongly declined: answerable questions refused.
+    """
     scores: dict[str, LangScore] = {}
     for item in questions:
-        answered, texts = rank(item["q"])
+        ranked = rank(item["q"])
         for lang in (item["lang"], "all"):
             score = scores.setdefault(lang, LangScore())
             if not item["answerable"]:
                 score.unanswerable += 1
-                score.rightly_refused += int(not answered)
-                continue
-            score.questions += 1
-            k = gold_rank(texts[:DEPTH], item["gold"]) if answered else None
-            score.refused += int(not answered)
-            score.hit1 += int(k == 1)
-            score.hit5 += int(k is not None and k <= 5)
-            score.reciprocal += 1 / k if k else 0.0
-            if (k is None or k > 5) and lang != "all":
+                score.rightly_refused += int(not ranked.answered)
+            elif score.add_answerable(item, ranked) and lang != "all":
                 score.misses.append(item.get("id", item["q"]))
     return {lang: s.as_dict() for lang, s in sorted(scores.items())}
 
@@ -119,9 +165,17 @@ def evaluate(rank: Ranker, questions: list[dict]) -> dict[str, dict]:
 
 
 def pipeline_ranker(index: SummitIndex) -> Ranker:
-    def rank(question: str) -> tuple[bool, list[str]]:
-        answer = index.pipeline.answer(question, top_k=DEPTH)
-        return answer.found, [c.passage.text for c in answer.citations]
+    """As staff see it: the answer (at most SHOWN citations), then its first "More results" page."""
+    def rank(question: str) -> Ranked:
+        answer = index.pipeline.answer(question, top_k=SHOWN)
+        shown = list(answer.citations)
+        texts = [c.passage.text for c in shown]
+        while shown and len(texts) < DEPTH:  # "More results", page by page as the bot asks for them
+            page = index.pipeline.answer(question, top_k=SHOWN, offset=len(texts)).citations
+            if not page:
+                break
+            texts += [c.passage.text for c in page]
+        return Ranked(answer.found, texts[:DEPTH], [c.excerpt for c in shown])
 
     return rank
 
@@ -129,10 +183,10 @@ def pipeline_ranker(index: SummitIndex) -> Ranker:
 def bm25_ranker(index: SummitIndex) -> Ranker:
     data = index.data
 
-    def rank(question: str) -> tuple[bool, list[str]]:
+    def rank(question: str) -> Ranked:
         scores = data.lexical.scores(tokenize(question))
         order = np.argsort(-scores, kind="stable")[:DEPTH]
-        return True, [data.passages[i].text for i in order if scores[i] > 0]
+        return _whole([data.passages[i].text for i in order if scores[i] > 0])
 
     return rank
 
@@ -140,10 +194,10 @@ def bm25_ranker(index: SummitIndex) -> Ranker:
 def dense_ranker(index: SummitIndex) -> Ranker:
     data, embedder = index.data, index.embedder
 
-    def rank(question: str) -> tuple[bool, list[str]]:
+    def rank(question: str) -> Ranked:
         query = embedder.encode_queries([question])
         _, ids = data.dense.search(query, DEPTH)
-        return True, [data.passages[i].text for i in ids[0] if i >= 0]
+        return _whole([data.passages[i].text for i in ids[0] if i >= 0])
 
     return rank
 
@@ -151,7 +205,7 @@ def dense_ranker(index: SummitIndex) -> Ranker:
 def rrf_ranker(index: SummitIndex, k: int = 60) -> Ranker:
     data, embedder = index.data, index.embedder
 
-    def rank(question: str) -> tuple[bool, list[str]]:
+    def rank(question: str) -> Ranked:
         lexical = data.lexical.scores(tokenize(question))
         dense = data.vectors @ embedder.encode_queries([question])[0]
         fused = np.zeros(len(data.passages))
@@ -159,9 +213,14 @@ def rrf_ranker(index: SummitIndex, k: int = 60) -> Ranker:
             order = np.argsort(-scores, kind="stable")
             fused[order] += 1.0 / (k + np.arange(1, len(order) + 1))
         order = np.argsort(-fused, kind="stable")[:DEPTH]
-        return True, [data.passages[i].text for i in order]
+        return _whole([data.passages[i].text for i in order])
 
     return rank
+
+
+def _whole(texts: list[str]) -> Ranked:
+    """A baseline always answers and shows its first SHOWN passages whole."""
+    return Ranked(True, texts, texts[:SHOWN])
 
 
 SYSTEMS: dict[str, Callable[[SummitIndex], Ranker]] = {

@@ -94,25 +94,31 @@ def tokenize(text: str) -> list[str]:
 
 
 def tagged_tokens(text: str) -> list[tuple[str, str]]:
-    """Content-word lemmas, each with "place" or "name" for proper nouns, else ""."""
+    """Content-word lemmas, each with "place", "country" or "name" for proper nouns, "noun" for common ones, else "".
+
+    UniDic tags a country as 地名-国 (中国, アメリカ) and a city or region as
+    地名-一般: a question about 中国市場 is about a market, not an unknown city.
+    """
     tokens: list[tuple[str, str]] = []
     for surface, feature in _parse(search_form(text)):
-        pos1, pos2, pos3, base = feature
+        pos1, pos2, pos3, pos4, base = feature
         if pos1 in _SKIP_POS:
             continue
         lemma = (base or surface).lower()
         if lemma in _STOPWORDS or not any(ch.isalnum() for ch in lemma):
             continue
         proper = pos2 == "固有名詞"
-        tokens.append((lemma, ("place" if pos3 == "地名" else "name") if proper else ""))
+        place = "country" if pos4 == "国" else "place"
+        common = pos1 == "名詞" and pos2 == "普通名詞" and pos3 not in ("助数詞可能", "副詞可能")  # not 年, 明日
+        tokens.append((lemma, (place if pos3 == "地名" else "name") if proper else "noun" if common else ""))
     return tokens
 
 
-def _parse(text: str) -> list[tuple[str, tuple[str, str, str, str | None]]]:
-    """(surface, (pos1, pos2, pos3, base form)) of every word, copied out under the tagger's lock."""
+def _parse(text: str) -> list[tuple[str, tuple[str, str, str, str, str | None]]]:
+    """(surface, (pos1, pos2, pos3, pos4, base form)) of every word, copied out under the tagger's lock."""
     with _TAGGER_LOCK:
         tagger = _tagger()
-        return [(word.surface, (word.feature.pos1, word.feature.pos2, word.feature.pos3,
+        return [(word.surface, (word.feature.pos1, word.feature.pos2, word.feature.pos3, word.feature.pos4,
                                 getattr(word.feature, "orthBase", None)))
                 for piece in chunks(text) for word in tagger(piece)]
 

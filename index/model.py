@@ -5,7 +5,7 @@ searching, answering and rendering can change independently.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,8 @@ class QueryAnalysis:
     content_terms: tuple[str, ...] = ()  # residual words the index knows
     coverage: float = 1.0  # idf-weighted share of the question's topics the corpus knows
     unknown_places: tuple[str, ...] = ()  # places the question names that no declaration mentions
+    unknown_terms: tuple[str, ...] = ()  # topic words of the question the declarations never use
+    unknown_nouns: tuple[str, ...] = ()  # those that are Japanese nouns: what to say is not mentioned
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,7 @@ class Decision:
     #              | unknown-place | not-relevant
     notice: str = ""  # what a front end says besides or instead of citations: no-match | no-summit
     #                   | unknown-place | joint-only
-    best_dense: float = 0.0  # the evidence the tests looked at
-    coverage: float = 1.0
+    evidence: dict[str, float] = field(default_factory=dict)  # the features weighed (retrieval/features.py)
 
     @property
     def found(self) -> bool:

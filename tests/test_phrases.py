@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.download import DownloadRefused, check_url
-from bot.phrases import TEXT, bilingual, explain, phrase
+from bot.phrases import TEXT, bilingual, explain, headline, phrase
 from index import worker
 from index.errors import SummitError
 from index.extract import ExtractionError, extract
@@ -118,3 +118,18 @@ def test_the_slack_sentences_keep_their_wording():
                    version="v2")  # a fact may be called key or lang
     assert added == "Added おかや宣言 as summit10-okaya: 4 passages (8 texts embedded, 3 s); index v2; ask away."
     assert bilingual("removing", key="summit10-okaya-2").startswith("summit10-okaya-2 を削除しています")
+
+
+def test_a_declined_answer_names_the_words_the_declarations_lack():
+    from index.model import Answer, Decision, QueryAnalysis
+
+    analysis = QueryAnalysis(text="インボイス制度は？", lang="ja", unknown_nouns=("インボイス",))
+    declined = Answer("インボイス制度は？", "ja", Decision("declined", "not-relevant", "no-match"), (), analysis)
+    line = headline(declined)
+    assert "見つかりませんでした" in line and "「インボイス」の記載がありません" in line
+    english = Answer("invoice?", "en", Decision("declined", "not-relevant", "no-match"), (),
+                     QueryAnalysis(text="invoice?", lang="en", unknown_nouns=("インボイス",)))
+    assert "do not mention 「インボイス」" in headline(english)
+    place = Answer("横浜は？", "ja", Decision("declined", "unknown-place", "unknown-place"), (),
+                   QueryAnalysis(text="横浜は？", lang="ja", unknown_places=("横浜",), unknown_nouns=("天気",)))
+    assert "記載がありません" not in headline(place)  # the unknown place is the reason said

@@ -59,10 +59,14 @@ def hit(i: int, score: float, dense: float | None = None, lexical: float = 1.0) 
 # ---------------------------------------------------------------------- analyse
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> QueryAnalyzer:
+def analyzer_for_tests() -> QueryAnalyzer:
     corpus = Corpus.load(CORPUS)
     return QueryAnalyzer.build(corpus.gazetteer, corpus.glossary)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> QueryAnalyzer:
+    return analyzer_for_tests()
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +85,13 @@ def test_unknown_topic_words_lower_the_coverage_and_unknown_places_are_named(ana
     q = analyse("横浜市の半導体の輸出規制は？", analyzer, lexicon)
     assert q.analysis.coverage < 0.3
     assert q.analysis.unknown_places == ("横浜市",)
+
+
+def test_a_country_is_a_topic_and_a_missing_noun_is_named():
+    q = analyse("中国市場への進出の支援は？", analyzer_for_tests(), LexicalIndex.build([tokenize(p.text) for p in PASSAGES]))
+    assert q.analysis.unknown_places == ()  # 中国 is a country (UniDic 地名-国), not an unknown 中国市
+    q = analyse("インボイス制度について国に要望してる？", analyzer_for_tests(), LexicalIndex.build([["制度"]]))
+    assert "インボイス" in q.analysis.unknown_nouns
 
 
 def test_glossary_terms_the_question_lacks_join_the_lexical_query_at_their_weight():
@@ -135,10 +146,10 @@ def test_the_identity_reranker_keeps_the_order():
 
 
 def test_a_close_match_is_found_and_only_hits_near_the_best_are_cited():
-    hits = (hit(0, 0.90), hit(2, 0.87), hit(1, 0.70))
+    hits = (hit(0, 0.90), hit(2, 0.895), hit(4, 0.892, dense=0.70), hit(1, 0.87))
     decision, cited = decide(question(coverage=0.5), hits, Candidates(np.ones(5, dtype=bool)), Thresholds())
     assert (decision.outcome, decision.reason, decision.notice) == ("found", "similar", "")
-    assert [h.row for h in cited] == [0, 2]  # 0.87 ≥ 0.955 × 0.90 > 0.70
+    assert [h.row for h in cited] == [0, 2]  # within 0.01 of the best; not below the dense floor; no filler
 
 
 def test_the_reasons_for_declining_are_data():
@@ -146,7 +157,7 @@ def test_the_reasons_for_declining_are_data():
     everything = Candidates(np.ones(5, dtype=bool))
     off_topic = decide(question(coverage=0.05), (hit(0, 0.80, lexical=0.0),), everything, t)[0]
     assert (off_topic.outcome, off_topic.reason, off_topic.notice) == ("declined", "not-relevant", "no-match")
-    assert off_topic.best_dense == pytest.approx(0.80) and off_topic.coverage == pytest.approx(0.05)
+    assert off_topic.evidence["dense"] == pytest.approx(0.80) and off_topic.evidence["coverage"] == pytest.approx(0.05)
     place = decide(question(unknown_places=("横浜市",)), (hit(0, 0.95),), everything, t)[0]
     assert (place.reason, place.notice) == ("unknown-place", "unknown-place")
     nothing = decide(question(), (), Candidates(np.zeros(5, dtype=bool), "no-summit"), t)[0]

@@ -57,6 +57,8 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
     rarest = float(lexicon.idf.max()) if len(lexicon.idf) else 1.0
     covered = total = rarest * len(analysis.matched_terms)
     known: list[str] = []
+    unknown: list[str] = []
+    nouns: list[str] = []
     places: list[str] = []
     for word, name_kind in tagged:
         if word in QUESTION_WORDS or word.isdigit():
@@ -66,16 +68,25 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
             weight = float(lexicon.idf[lexicon.vocab[word]])
             covered += weight
         else:
-            if name_kind == "place":
-                places.append(_with_suffix(word, analysis.residual))
-            weight = rarest * (2 if name_kind or word in analysis.proper_nouns else 1)
+            unknown.append(word)
+            if name_kind == "noun" and not word.isascii():
+                nouns.append(word)
+            as_written = _with_suffix(word, analysis.residual)
+            # A country (中国市場) is a topic; but UniDic also tags 燕 as a country, and 燕市 is a city.
+            if name_kind == "place" or (name_kind == "country" and as_written != word):
+                places.append(as_written)
+            weight = rarest * (2 if name_kind in _NAMES or word in analysis.proper_nouns else 1)
         total += weight
     return replace(
-        analysis, content_terms=tuple(known), coverage=covered / total if total else 1.0, unknown_places=tuple(places)
+        analysis, content_terms=tuple(known), coverage=covered / total if total else 1.0, unknown_places=tuple(places),
+        unknown_terms=tuple(unknown), unknown_nouns=tuple(dict.fromkeys(nouns)),
     )
+
+
+_NAMES = {"place", "country", "name"}  # proper nouns: an unknown one weighs twice
 
 
 def _with_suffix(place: str, text: str) -> str:
     """燕 → 燕市 when the question says 燕市: the name as the asker wrote it."""
-    match = re.search(re.escape(place) + "[市区町村県府都]?", text, re.IGNORECASE)
+    match = re.search(re.escape(place) + "(?:[市区町村県府都](?![場民街況長]))?", text, re.IGNORECASE)
     return match.group() if match else place

@@ -42,7 +42,9 @@ class Thresholds:
     dense_alone_en: float = 0.83
     entity_ja: float = 0.85  # a named organisation plus unknown topic words needs this
     entity_en: float = 0.77
-    keep_ratio: float = 0.955  # later citations must score this share of the best
+    keep_gap: float = 0.01  # later citations score at most this much below the best (fused score)
+    keep_floor_dense: float = 0.80  # and have at least this dense similarity themselves
 
     def for_lang(self, name: str, lang: str) -> float:
         return getattr(self, f"{name}_{'ja' if lang == 'ja' else 'en'}")
+
