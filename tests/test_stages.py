@@ -23,7 +23,7 @@ from index.retrieval.decision import decide
 from index.retrieval.excerpts import MAX_EXCERPT, best_window, excerpt_span
 from index.retrieval.fusion import fuse
 from index.retrieval.question import Question, analyse
-from index.retrieval.rerank import Identity
+from index.retrieval.rerank import Identity, TermCoverage
 from index.retrieval.scores import Scores
 from index.retrieval.tuning import Thresholds, Weights
 from index.sentences import sentence_spans
@@ -140,6 +140,16 @@ def test_fusion_adds_a_bounded_lexical_bonus_and_a_kind_bonus_to_the_dense_score
 def test_the_identity_reranker_keeps_the_order():
     hits = (hit(2, 0.9), hit(0, 0.8))
     assert Identity().rank(question(), hits) == hits
+
+
+def test_term_coverage_lifts_the_close_hit_that_holds_the_question_s_words(lexicon):
+    asks = Question("q", QueryAnalysis(text="q", lang="ja", content_terms=("承継",)), ("承継",), ())
+    hits = (hit(2, 0.900), hit(0, 0.895), hit(1, 0.80))  # passage 0 is the one about 事業承継
+    reranked = TermCoverage(lexicon, bonus=0.02).rank(asks, hits)
+    assert [h.row for h in reranked] == [0, 2, 1] and reranked[0].score == pytest.approx(0.915)
+    far = (hit(2, 0.95), hit(0, 0.80))
+    assert [h.row for h in TermCoverage(lexicon, bonus=0.02).rank(asks, far)] == [2, 0]  # a bonus, not a verdict
+    assert TermCoverage(lexicon, bonus=0.02).rank(question(), hits) == hits  # no words: order kept
 
 
 # ---------------------------------------------------------------------- decision

@@ -4,7 +4,7 @@
     candidates.py  candidates  the passages the named summits and organisations allow
     scores.py      scores      dense (passage and best sentence) and lexical (BM25) per passage
     fusion.py      fuse        one score, candidates in order
-    rerank.py      rerank      a Protocol; the identity by default
+    rerank.py      rerank      a Protocol; term coverage by default
     decision.py    decide      found / partly / declined, with the reason
     citations.py   cite        the page of citations, labels and groups
     excerpts.py    excerpt     which sentences of a cited passage to show

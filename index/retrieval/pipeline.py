@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,10 +24,11 @@ from .decision import decide
 from .excerpts import excerpt_span
 from .fusion import fuse
 from .question import Question, analyse
-from .rerank import Identity, Reranker
+from .rerank import Reranker, TermCoverage
 from .scores import score
 from .tuning import Thresholds, Weights
 
+QUERY_CACHE = 512  # question vectors kept (2 KB each)
 Link = Callable[[Passage, Document, str], str]  # (passage, document, excerpt) → the citation's URL; front ends pass it
 
 
@@ -47,16 +49,18 @@ class Ranking:
 class Pipeline:
     """Retrieval over one loaded index version with one model; safe to share between threads."""
 
-    def __init__(self, data: IndexData, embedder: Embedder, analyzer: QueryAnalyzer, reranker: Reranker = Identity(),
+    def __init__(self, data: IndexData, embedder: Embedder, analyzer: QueryAnalyzer, reranker: Reranker | None = None,
                  weights: Weights = Weights(), thresholds: Thresholds = Thresholds()):
         self.data = data
         self.embedder = embedder
         self.analyzer = analyzer
-        self.reranker = reranker
+        self.reranker = reranker or TermCoverage(data.lexical, weights.coverage)
         self.weights = weights
         self.thresholds = thresholds
         self.facets = Facets.of(data.passages)
         self.summits = tuple(sorted({d.summit for d in data.documents.values()}))
+        # "More results" asks the same question again: embed it once (the model is most of a question's cost).
+        self.query_vector = lru_cache(maxsize=QUERY_CACHE)(self._embed)
 
     def analyse(self, text: str) -> Question:
         return analyse(text, self.analyzer, self.data.lexical)
@@ -66,7 +70,7 @@ class Pipeline:
         found = candidates(question.analysis, self.facets)
         if not found.mask.any():
             return Ranking(question, found, ())
-        query = self.embedder.encode_queries([question.text])[0]
+        query = self.query_vector(question.text)
         scores = score(question, query, self.data, self.weights)
         hits = fuse(question, found, scores, self.facets, self.data.passages, self.weights)
         return Ranking(question, found, self.reranker.rank(question, hits), query)
@@ -97,6 +101,11 @@ class Pipeline:
         spans = [tuple(self.data.sentence_spans[r]) for r in rows]
         similarities = self.data.sentence_vectors[rows] @ ranking.query_vector
         return excerpt_span(hit.passage.text, spans, similarities, ranking.question.excerpt_words)
+
+    def _embed(self, text: str) -> np.ndarray:
+        vector = self.embedder.encode_queries([text])[0]
+        vector.setflags(write=False)  # shared by every answer to this question
+        return vector
 
     @staticmethod
     def _group(citations: list[Citation]) -> CitationGroup:

@@ -23,6 +23,7 @@ class Weights:
     sentence: float = 1.0  # share of the best sentence's cosine in the dense score
     expansion: float = 0.6  # weight of glossary terms relative to the question's own words
     kind: float = 0.02  # bonus for the kind of passage the question asks for (proposals …)
+    coverage: float = 0.02  # rerank: bonus for holding all of the question's words (rerank.TermCoverage)
 
 
 @dataclass(frozen=True)
