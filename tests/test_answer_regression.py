@@ -23,7 +23,7 @@ from .record_answers import ask_all
 BEFORE = Path(__file__).parent / "data" / "answers_before.jsonl"
 
 
-def test_every_eval_question_gets_the_answer_it_got_before_the_refactoring(built):
+def test_every_eval_question_gets_the_answer_recorded_for_it(built):
     before = [json.loads(line) for line in BEFORE.read_text(encoding="utf-8").splitlines() if line.strip()]
     now = ask_all(env=cli_env(built))
     assert [(r["file"], r["id"]) for r in now] == [(r["file"], r["id"]) for r in before], "eval/ changed: record again"
