@@ -41,6 +41,16 @@ def search_form(text: str, fixes: Iterable[tuple[str, str]] = ()) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
+def words_in(text: str, words: Iterable[str]) -> list[str]:
+    """The `words` (search-form lemmas of a question) that occur in `text`, compared in search form.
+
+    The stages that ask "does this passage or sentence hold the question's
+    words" (rerank, the decision's evidence, excerpts) all ask it this way.
+    """
+    form = search_form(text)
+    return [word for word in words if word in form]
+
+
 def compact(text: str) -> str:
     """NFKC with all whitespace removed: how gold strings are compared."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", text)).lower()

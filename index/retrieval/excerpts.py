@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..textnorm import search_form
+from ..textnorm import words_in
 
 SHORT_PASSAGE = 90  # characters: shown whole
 MAX_EXCERPT = 220  # characters an excerpt may grow to with neighbouring sentences
@@ -28,7 +28,7 @@ def excerpt_span(text: str, spans: Sequence[tuple[int, int]], similarities: np.n
     """
     if len(text) <= SHORT_PASSAGE or len(spans) == 0:
         return 0, len(text)
-    bonus = np.array([_overlap(text[s:e], words) for s, e in spans])
+    bonus = np.array([len(words_in(text[s:e], words)) for s, e in spans])
     return best_window(list(spans), similarities + WORD_BONUS * bonus)
 
 
@@ -46,8 +46,3 @@ def best_window(spans: list[tuple[int, int]], scores: np.ndarray) -> tuple[int, 
             break
         lo, hi = new_lo, new_hi
     return int(spans[lo][0]), int(spans[hi][1])
-
-
-def _overlap(sentence: str, words: set[str]) -> int:
-    form = search_form(sentence)
-    return sum(1 for w in words if w in form)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from ..model import Hit
-from ..textnorm import search_form
+from ..textnorm import words_in
 from .candidates import Candidates
 from .question import Question
 
@@ -49,8 +49,7 @@ def evidence(question: Question, hits: Sequence[Hit], found: Candidates) -> Evid
     analysis = question.analysis
     margin = best.score - hits[1].score if len(hits) > 1 else 0.1
     words = set(analysis.content_terms) | set(question.expansion_terms)
-    form = search_form(best.passage.text)
-    contained = sum(1 for w in words if w in form) / len(words) if words else 1.0
+    contained = len(words_in(best.passage.text, words)) / len(words) if words else 1.0
     top_lexical = max(h.lexical for h in hits[:AGREEMENT_DEPTH])
     return Evidence(
         dense=best.dense,

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from ..lexical import LexicalIndex
 from ..model import Hit
-from ..textnorm import search_form
+from ..textnorm import words_in
 from .question import Question
 
 
@@ -48,11 +48,8 @@ class TermCoverage:
         vocab, idf = self.lexicon.vocab, self.lexicon.idf
         weights = [float(idf[vocab[w]]) if w in vocab else 1.0 for w in words]
         total = sum(weights)
-        head = [replace(h, score=h.score + self.bonus * _held(h, words, weights) / total) for h in hits[:self.depth]]
+        weight = dict(zip(words, weights))
+        head = [replace(h, score=h.score + self.bonus * sum(weight[w] for w in words_in(h.passage.text, words)) / total)
+                for h in hits[:self.depth]]
         head.sort(key=lambda h: -h.score)
         return (*head, *hits[self.depth:])
-
-
-def _held(hit: Hit, words: list[str], weights: list[float]) -> float:
-    form = search_form(hit.passage.text)
-    return sum(weight for word, weight in zip(words, weights) if word in form)
