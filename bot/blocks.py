@@ -25,6 +25,8 @@ def citation_blocks(citation: Citation, lang: str) -> list[dict]:
         escape(passage.section_path),
         escape(passage.organization),
     ]
+    if citation.items:
+        where.append(escape(phrase("items_under", lang, n=citation.items)))
     url = link(citation.url, phrase("open_passage", lang))
     if url:
         where.append(url)

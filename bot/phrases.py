@@ -33,8 +33,13 @@ _AGAIN = {"ja": "保存し直してから、もう一度送ってください。
 TEXT: dict[str, dict[str, object]] = {
     # ------------------------------------------------------------------ answers
     "found": {"ja": "{n}件の該当箇所が見つかりました。", "en": "Found {n} passage(s) in the declarations."},
+    "outline": {"ja": "宣言文の構成から、見出しなど{n}件（その下に計{items}項目）を示します。",
+                "en": "From the declarations' structure: {n} heading(s) or part(s), with {items} item(s) under them."},
+    "items_under": {"ja": "{n}項目", "en": "{n} item(s)"},
     "no_match": {"ja": "宣言文の中に、この質問に答える箇所は見つかりませんでした。",
                  "en": "Nothing in the declarations answers this question."},
+    "not_used": {"ja": "ただし宣言文に{terms}という語はなく、近い内容の箇所です。",
+                 "en": "The declarations do not use the word(s) {terms}, though: these are the closest passages."},
     "not_mentioned": {"ja": "宣言文には{terms}の記載がありません。",
                       "en": "The declarations do not mention {terms}."},
     "rephrase": {
@@ -342,9 +347,16 @@ def _ordinal(n: int) -> str:
 def headline(answer: Answer) -> str:
     """The one line that precedes the citations, or that stands alone when nothing was found."""
     lang = answer.lang
+    if answer.found and answer.decision.reason == "structure":
+        facts = answer.decision.evidence
+        return phrase("outline", lang, n=int(facts.get("headings", 0)), items=int(facts.get("items", 0)))
     if answer.found:
         line = phrase("found", lang, n=len(answer.citations))
-        return f"{line} {phrase('joint_only', lang)}" if answer.notice == "joint-only" else line
+        if answer.notice == "joint-only":
+            return f"{line} {phrase('joint_only', lang)}"
+        if answer.notice == "not-mentioned" and answer.analysis:
+            return f"{line} {phrase('not_used', lang, terms=_quoted(answer.analysis.unknown_nouns))}"
+        return line
     if answer.notice == "no-summit" and answer.analysis:
         return phrase(
             "no_summit", lang,
@@ -355,9 +367,12 @@ def headline(answer: Answer) -> str:
         return phrase("unknown_place", lang, places="、".join(answer.analysis.unknown_places))
     missing = answer.analysis.unknown_nouns if answer.analysis and answer.decision.reason == "not-relevant" else ()
     if missing:  # say by name what the declarations lack, rather than only that nothing was found
-        terms = "、".join(f"「{t}」" for t in missing[:3])
-        return f"{phrase('no_match', lang)} {phrase('not_mentioned', lang, terms=terms)}"
+        return f"{phrase('no_match', lang)} {phrase('not_mentioned', lang, terms=_quoted(missing))}"
     return f"{phrase('no_match', lang)} {phrase('rephrase', lang)}"
+
+
+def _quoted(terms: tuple[str, ...]) -> str:
+    return "、".join(f"「{t}」" for t in terms[:3])
 
 
 def summary_lines(summary: dict) -> list[str]:

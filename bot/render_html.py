@@ -31,20 +31,34 @@ class BodyItem:
 
     headings: tuple[Heading, ...]
     passage: Passage
+    level: int = 0  # for a heading passage: the level it is shown at
 
 
 def document_body(passages: list[Passage]) -> list[BodyItem]:
-    """Headings wherever a passage's section path differs from the one before."""
+    """Headings wherever a passage's section path differs from the one before.
+
+    A heading of the source is a passage of its own (it can be cited), shown as
+    the heading it is; only parts the source gives no heading (the cities'
+    initiatives) get one made from the section path.
+    """
     items, previous = [], ()
     for passage in passages:
         section = passage.section
         common = 0
         while common < min(len(section), len(previous)) and section[common] == previous[common]:
             common += 1
-        headings = tuple(Heading(min(2 + depth, 5), section[depth]) for depth in range(common, len(section)))
-        items.append(BodyItem(headings, passage))
-        previous = section
+        headings = tuple(Heading(_level(depth), section[depth]) for depth in range(common, len(section)))
+        if passage.kind == "heading":
+            items.append(BodyItem(headings, passage, _level(len(section))))
+            previous = (*section, passage.label)
+        else:
+            items.append(BodyItem(headings, passage))
+            previous = section
     return items
+
+
+def _level(depth: int) -> int:
+    return min(2 + depth, 5)
 
 
 def _render(template: str, documents: list[Document], **values) -> str:

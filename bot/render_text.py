@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from index.model import Answer, Citation
 
-from .phrases import headline
+from .phrases import headline, phrase
 
 
 def render_text(answer: Answer) -> str:
@@ -12,7 +12,8 @@ def render_text(answer: Answer) -> str:
         lines += ["", f"■ {group.organization} — {group.document.display_title}"]
         for citation in group.citations:
             lines.append(f"  {citation.label} 「{citation.excerpt}」".replace("\n", "\n      "))
-            lines.append(f"      {citation.passage.section_path}")
+            under = f" ({phrase('items_under', answer.lang, n=citation.items)})" if citation.items else ""
+            lines.append(f"      {citation.passage.section_path}{under}")
             lines.append(f"      {citation.url}")
     return "\n".join(lines)
 
@@ -57,4 +58,5 @@ def _citation_json(citation: Citation) -> dict:
         "source_span": [passage.start, passage.end],
         "url": citation.url,
         "score": citation.score,
+        "items": citation.items,
     }

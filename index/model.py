@@ -160,17 +160,19 @@ class Citation:
     excerpt_start: int  # offset of the excerpt in passage.text
     score: float
     url: str
+    items: int = 0  # for a cited heading (a structure question): how many items are under it
 
 
 @dataclass(frozen=True)
 class Decision:
     """Whether the question is answered, and why, as data (index/retrieval/decision.py decides)."""
 
-    outcome: str  # found | partly (the joint text stands in for a named organisation) | declined
+    outcome: str  # found | partly (the joint text stands in for a named organisation, or a word asked about is
+    #               nowhere in the declarations) | declined
     reason: str  # the test that decided: names-organisation | covered | similar | no-summit | no-candidates
     #              | unknown-place | not-relevant
     notice: str = ""  # what a front end says besides or instead of citations: no-match | no-summit
-    #                   | unknown-place | joint-only
+    #                   | unknown-place | joint-only | not-mentioned
     evidence: dict[str, float] = field(default_factory=dict)  # the features weighed (retrieval/features.py)
 
     @property

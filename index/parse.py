@@ -190,6 +190,11 @@ class _Assembler:
         path = [self.top[0]] if self.top[0] else []
         return tuple(path + [title for _, title in self.headings])
 
+    def section_block(self, unit: _Unit) -> None:
+        """A section title in the source: it opens the section and is itself a passage (structure questions cite it)."""
+        self.open_section(unit.rest)
+        self._heading_passage(unit, (), unit.rest)
+
     def open_section(self, title: str) -> None:
         self.entry = None
         self._close_item()
@@ -206,7 +211,17 @@ class _Assembler:
         styles = [style for style, _ in self.headings]
         if unit.style in styles:
             del self.headings[styles.index(unit.style):]
+        self._heading_passage(unit, self.section_path(), unit.block.text)
         self.headings.append((unit.style, unit.block.text))
+
+    def _heading_passage(self, unit: _Unit, parent: tuple[str, ...], title: str) -> None:
+        """A heading is a passage of kind "heading": `section` is its parent's path, `label` the title it opens.
+
+        So structure questions can find and cite headings, and count what is
+        under them (the passages whose path is `section + (label,)`).
+        """
+        self.drafts.append(_Draft("heading", parent, title, self.doc.issuer, "", [unit.block.text],
+                                  unit.block.start, unit.block.end))
 
     def _close_item(self) -> None:
         """A heading or section ends the last item: a paragraph after it does not continue the item's sentence."""
@@ -297,8 +312,8 @@ def parse_text(source: str, doc: Document, city_of: Callable[[str], str] = lambd
     assembler = _Assembler(doc, city_of)
     excluded: list[Excluded] = []
     handlers = {
-        "section": lambda u: assembler.open_section(u.rest),
-        "title": lambda u: assembler.open_section(u.rest),
+        "section": assembler.section_block,
+        "title": assembler.section_block,
         "heading": assembler.heading,
         "item": assembler.item,
         "entry": assembler.entry_start,

@@ -24,6 +24,14 @@ _PROPOSAL = re.compile(
 )
 _CITY_WORDS = re.compile(r"[市区]|\bcity\b|\bward\b|city hall|municipal", re.IGNORECASE)
 _PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re.IGNORECASE)
+# A question about how a declaration is built ("what are the pillars", "何項目"), answered from its headings.
+_STRUCTURE = re.compile(
+    r"柱|章立て|の章|構成|見出し|目次|骨子|何項目|項目数|いくつの項目|全部でいくつ|全部で何|大項目"
+    r"|\bpillars?\b|\bsections?\b|\bchapters?\b|\bheadings?\b|\boutline\b|\bstructured?\b|table of contents"
+    r"|\bconsists? of\b|\bmade up of\b|\b(?:main|what) parts\b|\bparts of (?:the|this|that)\b"
+    r"|how many (?:[a-z-]+ ){0,3}(?:proposals?|items?|points?|commitments?|pledges?|recommendations?|requests?|themes?)",
+    re.IGNORECASE,
+)
 
 
 def _flexible(phrase: str) -> str:
@@ -99,6 +107,8 @@ class QueryAnalyzer:
             kinds.append("proposal")
         if _PREAMBLE.search(question):
             kinds.append("preamble")
+        if _STRUCTURE.search(question):
+            kinds.append("heading")
         expansions, matched, meta = [], [], []
         for patterns, terms, is_meta in self.glossary:
             hits = [m.group() for p in patterns for m in p.finditer(text)]

@@ -69,7 +69,9 @@ def test_an_approximate_index_answers_as_the_exact_one_does(built, embedder, ser
     settings = replace(built, index_dir=index_dir)
     report = build(settings, progress=False, embedder=embedder)
     assert report.embedded == 0
-    assert report.dense_index == "approximate search (IVF, 33 lists, 33 probed)"
+    spec = dense_index.choose(report.passages, 10)
+    assert spec.kind == "ivf" and spec.nprobe == spec.nlist  # a corpus this small: every list is probed
+    assert report.dense_index == str(spec)
     data = load_index(index_dir)
     assert data.manifest["dense_index"]["kind"] == "ivf"
     assert described(data.dense).kind == "ivf"

@@ -161,7 +161,7 @@ def test_sentence_running_over_a_page_break_stays_one_paragraph(tmp_path):
     sheet.save()
     result = extract(tmp_path / "run.pdf")
     passages = parse_text(result.text, DOC).passages
-    assert [p.text for p in passages] == [text]
+    assert [(p.kind, p.text) for p in passages] == [("heading", "＜前文＞"), ("preamble", text)]
     assert page_of(result.pages, result.text.index(lines[3])) == 2
 
 

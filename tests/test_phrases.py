@@ -133,3 +133,13 @@ def test_a_declined_answer_names_the_words_the_declarations_lack():
     place = Answer("横浜は？", "ja", Decision("declined", "unknown-place", "unknown-place"), (),
                    QueryAnalysis(text="横浜は？", lang="ja", unknown_places=("横浜",), unknown_nouns=("天気",)))
     assert "記載がありません" not in headline(place)  # the unknown place is the reason said
+
+
+def test_a_found_answer_says_by_name_which_asked_word_the_declarations_lack():
+    from index.model import Answer, Decision, QueryAnalysis
+
+    analysis = QueryAnalysis(text="インボイス制度の補助は？", lang="ja", unknown_nouns=("インボイス",))
+    partly = Answer(analysis.text, "ja", Decision("partly", "covered", "not-mentioned"), (), analysis)
+    assert "「インボイス」という語はなく、近い内容の箇所です" in headline(partly)
+    found = Answer(analysis.text, "ja", Decision("found", "covered", ""), (), analysis)
+    assert "インボイス" not in headline(found)  # said only when the decision says so

@@ -180,6 +180,21 @@ def test_a_question_naming_only_an_organisation_cites_all_of_its_passages():
     assert decision.reason == "names-organisation" and [h.row for h in cited] == [1, 4]
 
 
+def test_an_answer_to_a_question_with_a_word_no_declaration_uses_is_partial_and_names_it():
+    everything = Candidates(np.ones(5, dtype=bool))
+    absent = question(coverage=0.6, unknown_nouns=("インボイス",))
+    decision, cited = decide(absent, (hit(0, 0.90), hit(2, 0.85)), everything, Thresholds())
+    assert (decision.outcome, decision.notice, decision.found) == ("partly", "not-mentioned", True)
+    assert [h.row for h in cited] == [0]
+    plain = decide(question(coverage=0.6), (hit(0, 0.90),), everything, Thresholds())[0]
+    assert (plain.outcome, plain.notice) == ("found", "")
+
+
+def test_colloquial_kana_is_not_named_as_missing(analyzer):
+    q = analyse("インボイスのやつ、国に要望してる？", analyzer, LexicalIndex.build([["国"], ["要望"]]))
+    assert "インボイス" in q.analysis.unknown_nouns and "やつ" not in q.analysis.unknown_nouns
+
+
 def test_the_joint_text_standing_in_is_a_partial_answer():
     joint = Candidates(np.array([1, 0, 1, 0, 0], dtype=bool), "joint-only", filtered=True)
     decision, _ = decide(question(cities=("川口市",)), (hit(0, 0.8),), joint, Thresholds())

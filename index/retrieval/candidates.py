@@ -36,8 +36,12 @@ def candidates(analysis: QueryAnalysis, facets: Facets) -> Candidates:
 
     When an organisation has no initiative of its own at that summit, the joint
     text all member cities adopted is what it committed to, so that stands in.
+    Headings are candidates only for a question about structure: elsewhere a
+    heading would outrank the items under it while saying less.
     """
     mask = np.ones(len(facets.summits), dtype=bool)
+    if "heading" not in analysis.kinds:
+        mask &= facets.kinds != "heading"
     if analysis.summits:
         mask &= np.isin(facets.summits, analysis.summits)
         if not mask.any():

@@ -29,8 +29,10 @@ def decide(question: Question, hits: Sequence[Hit], found: Candidates,
     reason = _relevance(analysis, hits[0], found.filtered, thresholds)
     if not reason:
         return Decision("declined", "not-relevant", "no-match", evidence), ()
-    outcome = "partly" if found.notice == "joint-only" else "found"
-    return Decision(outcome, reason, found.notice, evidence), _worth_citing(analysis, hits, found, thresholds)
+    # A word of the question no declaration uses (インボイス) is said by name beside the closest passages.
+    notice = found.notice or ("not-mentioned" if analysis.unknown_nouns else "")
+    outcome = "partly" if notice else "found"
+    return Decision(outcome, reason, notice, evidence), _worth_citing(analysis, hits, found, thresholds)
 
 
 def _relevance(analysis: QueryAnalysis, best: Hit, filtered: bool, t: Thresholds) -> str:

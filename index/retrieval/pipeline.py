@@ -8,14 +8,14 @@ vectors for the excerpts). It keeps nothing between questions.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from ..embed import Embedder
-from ..model import Answer, Citation, CitationGroup, Document, Hit, Passage
+from ..model import Answer, Citation, CitationGroup, Decision, Document, Hit, Passage
 from ..query import QueryAnalyzer
 from ..store import IndexData
 from . import citations as cite
@@ -23,6 +23,7 @@ from .candidates import Candidates, Facets, candidates
 from .decision import decide
 from .excerpts import excerpt_span
 from .fusion import fuse
+from .outline import answer_structure, is_structure, outlines
 from .question import Question, analyse
 from .rerank import Reranker, TermCoverage
 from .scores import score
@@ -44,6 +45,7 @@ class Ranking:
     found: Candidates
     hits: tuple[Hit, ...]
     query_vector: np.ndarray | None = None
+    structure: bool = False  # the hits are headings answering a structure question: each cited with its item count
 
 
 class Pipeline:
@@ -59,6 +61,10 @@ class Pipeline:
         self.thresholds = thresholds
         self.facets = Facets.of(data.passages)
         self.summits = tuple(sorted({d.summit for d in data.documents.values()}))
+        self.outlines = outlines(data.passages)
+        self.rows = {p.id: row for row, p in enumerate(data.passages)}
+        newest_first = sorted(data.documents.values(), key=lambda d: -d.summit)
+        self.scopes = tuple((d.key, d.summit, d.host_city) for d in newest_first)
         # "More results" asks the same question again: embed it once (the model is most of a question's cost).
         self.query_vector = lru_cache(maxsize=QUERY_CACHE)(self._embed)
 
@@ -77,22 +83,33 @@ class Pipeline:
 
     def answer(self, text: str, top_k: int = 5, offset: int = 0, link: Link = no_link) -> Answer:
         """The cited answer; with `offset`, the next `top_k` passages after those already shown."""
-        ranking = self.rank(self.analyse(text))
-        question = ranking.question
+        question = self.analyse(text)
+        if is_structure(question):
+            decision, headings = answer_structure(question, self.outlines, self.scopes, self.rows)
+            if headings:
+                ranking = Ranking(question, Candidates(self.facets.kinds == "heading"), headings, structure=True)
+                return self._answer(question, decision, headings, ranking, top_k, offset, link)
+        ranking = self.rank(question)
         decision, worth_citing = decide(question, ranking.hits, ranking.found, self.thresholds)
+        return self._answer(question, decision, worth_citing, ranking, top_k, offset, link)
+
+    def _answer(self, question: Question, decision: Decision, worth_citing: Sequence[Hit], ranking: Ranking,
+                top_k: int, offset: int, link: Link) -> Answer:
         groups: tuple[CitationGroup, ...] = ()
         if decision.found:
             cited = cite.page(worth_citing, ranking.hits, top_k, offset)
             groups = tuple(self._group([self._citation(c, ranking, link) for c in group])
                            for group in cite.groups(cited))
-        return Answer(text, question.lang, decision, groups, question.analysis, self.summits)
+        return Answer(question.text, question.lang, decision, groups, question.analysis, self.summits)
 
     def _citation(self, cited: cite.Cited, ranking: Ranking, link: Link) -> Citation:
         passage = cited.hit.passage
         doc = self.data.documents[passage.document]
         start, end = self._excerpt(cited.hit, ranking)
         excerpt = passage.text[start:end]
-        return Citation(cited.label, passage, doc, excerpt, start, round(cited.hit.score, 4), link(passage, doc, excerpt))
+        items = len(self.outlines[passage.document].items(passage)) if ranking.structure else 0
+        return Citation(cited.label, passage, doc, excerpt, start, round(cited.hit.score, 4), link(passage, doc, excerpt),
+                        items)
 
     def _excerpt(self, hit: Hit, ranking: Ranking) -> tuple[int, int]:
         if ranking.query_vector is None:

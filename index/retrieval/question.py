@@ -69,7 +69,7 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
             covered += weight
         else:
             unknown.append(word)
-            if name_kind == "noun" and not word.isascii():
+            if name_kind == "noun" and _nameable(word):
                 nouns.append(word)
             as_written = _with_suffix(word, analysis.residual)
             # A country (中国市場) is a topic; but UniDic also tags 燕 as a country, and 燕市 is a city.
@@ -84,6 +84,13 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
 
 
 _NAMES = {"place", "country", "name"}  # proper nouns: an unknown one weighs twice
+_KANJI_OR_KATAKANA = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]")
+
+
+def _nameable(word: str) -> bool:
+    """A word worth saying the declarations lack: Japanese with kanji or katakana (インボイス, 跡継ぎ), not
+    colloquial kana (やつ) or English (the answer names those in the asker's words anyway)."""
+    return not word.isascii() and bool(_KANJI_OR_KATAKANA.search(word))
 
 
 def _with_suffix(place: str, text: str) -> str:
