@@ -20,7 +20,7 @@ from index.retrieval import Pipeline
 from index.retrieval import citations as cite
 from index.retrieval.candidates import Candidates, Facets, candidates
 from index.retrieval.decision import decide
-from index.retrieval.excerpts import MAX_EXCERPT, best_window, excerpt_span
+from index.retrieval.excerpts import MAX_EXCERPT, best_window, excerpt_span, lead_span
 from index.retrieval.fusion import fuse
 from index.retrieval.question import Question, analyse
 from index.retrieval.rerank import Identity, TermCoverage
@@ -305,3 +305,11 @@ def test_a_reranker_plugs_into_the_seam(tiny, analyzer):
     plain = Pipeline(data, FixedEmbedder(vectors[1]), analyzer).rank(question("岡谷市の取組みは？"))
     reversed_ = Pipeline(data, FixedEmbedder(vectors[1]), analyzer, reranker=Reverse()).rank(question("岡谷市の取組みは？"))
     assert [h.row for h in reversed_.hits] == [h.row for h in reversed(plain.hits)]
+
+
+def test_a_question_about_an_organisation_as_a_whole_gets_the_opening_sentences():
+    text = "一文目の説明です。" * 4 + "二つ目の話題があります。" * 6 + "最後の文。"
+    spans = sentence_spans(text)
+    start, end = lead_span(text, spans)
+    assert start == 0 and end == spans[2][1]  # the first three sentences fit the excerpt's length
+    assert lead_span("短い。", sentence_spans("短い。")) == (0, 3)

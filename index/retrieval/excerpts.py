@@ -32,6 +32,18 @@ def excerpt_span(text: str, spans: Sequence[tuple[int, int]], similarities: np.n
     return best_window(list(spans), similarities + WORD_BONUS * bonus)
 
 
+def lead_span(text: str, spans: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """The passage's opening sentences (as many as fit the excerpt's length), or all of a short passage.
+
+    For a question about an organisation as a whole ("尼崎の商工会議所は？") the
+    opening says what the initiative is; the sentence most like the question
+    would be whichever one repeats the organisation's name.
+    """
+    if len(text) <= SHORT_PASSAGE or len(spans) == 0:
+        return 0, len(text)
+    return best_window(list(spans), -NEIGHBOUR_SLACK / MAX_SENTENCES * np.arange(len(spans)))
+
+
 def best_window(spans: list[tuple[int, int]], scores: np.ndarray) -> tuple[int, int]:
     """Grow from the best sentence towards the better neighbour while it stays close and short."""
     lo = hi = int(np.argmax(scores))

@@ -20,8 +20,8 @@ from ..query import QueryAnalyzer
 from ..store import IndexData
 from . import citations as cite
 from .candidates import Candidates, Facets, candidates
-from .decision import decide
-from .excerpts import excerpt_span
+from .decision import decide, names_only
+from .excerpts import excerpt_span, lead_span
 from .fusion import fuse
 from .outline import answer_structure, is_structure, outlines
 from .question import Question, analyse
@@ -116,6 +116,8 @@ class Pipeline:
             return 0, len(hit.passage.text)
         rows = self.data.sentence_rows(hit.row)
         spans = [tuple(self.data.sentence_spans[r]) for r in rows]
+        if names_only(ranking.question.analysis):
+            return lead_span(hit.passage.text, spans)
         similarities = self.data.sentence_vectors[rows] @ ranking.query_vector
         return excerpt_span(hit.passage.text, spans, similarities, ranking.question.excerpt_words)
 
