@@ -17,6 +17,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+def replace_section(path: Path, begin: str, end: str, text: str) -> None:
+    """Replace what lies between the `begin` and `end` markers of a generated section (README tables)."""
+    content = path.read_text(encoding="utf-8")
+    if begin not in content or end not in content:
+        raise SystemExit(f"{path} has no {begin} … {end} section to replace")
+    head, rest = content.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{begin}\n{text}\n{end}{tail}", encoding="utf-8")
+
+
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile (share 0.5 = median) of a non-empty list."""
     ordered = sorted(values)

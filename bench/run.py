@@ -23,7 +23,7 @@ from pathlib import Path
 import quality
 import scale
 import speed
-from common import RESULTS, ROOT, write_result
+from common import RESULTS, ROOT, replace_section, write_result
 
 from index.service import SummitIndex
 from index.settings import Settings
@@ -52,12 +52,7 @@ def report(parts: dict[str, str], date: str, minutes: float) -> str:
 
 
 def update_readme(text: str, readme: Path = ROOT / "README.md") -> None:
-    content = readme.read_text(encoding="utf-8")
-    if BEGIN not in content or END not in content:
-        raise SystemExit(f"{readme} has no {BEGIN} … {END} section to replace")
-    head, rest = content.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+    replace_section(readme, BEGIN, END, text)
 
 
 def measure_all(sizes: list[int], real: int) -> dict:

@@ -180,42 +180,55 @@ def pipeline_ranker(index: SummitIndex) -> Ranker:
     return rank
 
 
+# The baselines rank the declarations' content passages: the heading passages that serve this project's structure
+# questions are left out, so a baseline is the plain retriever it always was.
+
+
 def bm25_ranker(index: SummitIndex) -> Ranker:
-    data = index.data
+    data, content = index.data, _content(index)
 
     def rank(question: str) -> Ranked:
         scores = data.lexical.scores(tokenize(question))
-        order = np.argsort(-scores, kind="stable")[:DEPTH]
-        return _whole([data.passages[i].text for i in order if scores[i] > 0])
+        return _whole([data.passages[i].text for i in _best(scores, content) if scores[i] > 0])
 
     return rank
 
 
 def dense_ranker(index: SummitIndex) -> Ranker:
-    data, embedder = index.data, index.embedder
+    data, embedder, content = index.data, index.embedder, _content(index)
 
     def rank(question: str) -> Ranked:
         query = embedder.encode_queries([question])
-        _, ids = data.dense.search(query, DEPTH)
-        return _whole([data.passages[i].text for i in ids[0] if i >= 0])
+        _, ids = data.dense.search(query, DEPTH + int((~content).sum()))
+        return _whole([data.passages[i].text for i in ids[0] if i >= 0 and content[i]][:DEPTH])
 
     return rank
 
 
 def rrf_ranker(index: SummitIndex, k: int = 60) -> Ranker:
-    data, embedder = index.data, index.embedder
+    data, embedder, content = index.data, index.embedder, _content(index)
 
     def rank(question: str) -> Ranked:
-        lexical = data.lexical.scores(tokenize(question))
-        dense = data.vectors @ embedder.encode_queries([question])[0]
-        fused = np.zeros(len(data.passages))
+        rows = np.flatnonzero(content)
+        lexical = data.lexical.scores(tokenize(question))[rows]
+        dense = (data.vectors @ embedder.encode_queries([question])[0])[rows]
+        fused = np.zeros(len(rows))
         for scores in (lexical, dense):
             order = np.argsort(-scores, kind="stable")
             fused[order] += 1.0 / (k + np.arange(1, len(order) + 1))
         order = np.argsort(-fused, kind="stable")[:DEPTH]
-        return _whole([data.passages[i].text for i in order])
+        return _whole([data.passages[rows[i]].text for i in order])
 
     return rank
+
+
+def _content(index: SummitIndex) -> np.ndarray:
+    return np.array([p.kind != "heading" for p in index.data.passages], dtype=bool)
+
+
+def _best(scores: np.ndarray, content: np.ndarray) -> list[int]:
+    order = np.argsort(-scores, kind="stable")
+    return [int(i) for i in order if content[i]][:DEPTH]
 
 
 def _whole(texts: list[str]) -> Ranked:

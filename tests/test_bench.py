@@ -12,6 +12,7 @@ from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 import quality  # noqa: E402
+import eval_table  # noqa: E402
 import run as bench_run  # noqa: E402
 import scale  # noqa: E402
 
@@ -70,3 +71,17 @@ def test_the_readme_section_between_the_markers_is_replaced_and_nothing_else(tmp
     readme.write_text("no markers\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="bench:begin"):
         bench_run.update_readme("x", readme)
+
+
+def test_the_eval_table_has_a_row_per_set_and_language_with_the_best_baseline():
+    def figures(hit1: float, unanswerable: int = 0) -> dict:
+        return {"questions": 10, "hit@1": hit1, "hit@5": 1.0, "mrr": 0.9, "precision": 0.8, "excerpt@1": 0.7,
+                "citations_per_answer": 1.2, "refused_answerable": 1, "unanswerable": unanswerable,
+                "rightly_refused": unanswerable // 2}
+
+    systems = {"pipeline": {"ja": figures(0.9, 4), "en": figures(0.8)},
+               "bm25": {"ja": figures(0.5), "en": figures(0.1)}, "dense": {"ja": figures(0.6), "en": figures(0.3)}}
+    lines = eval_table.table({"blindZ_questions.jsonl": systems, "dev_questions.jsonl": systems}).splitlines()
+    assert [line.split(" | ")[0:2] for line in lines[2:]] == [["| dev", "ja"], ["| dev", "en"], ["| blindZ", "ja"],
+                                                              ["| blindZ", "en"]]
+    assert lines[2].endswith("| 1/10 | 2/4 | 0.600 (dense) |") and lines[3].endswith("| 1/10 | – | 0.300 (dense) |")
