@@ -7,7 +7,7 @@ Which headings depends on what the question names:
 
 * a heading by its words ("「取引拡大」の章") → that heading and the ones under it;
 * proposals (提言, "proposals to the government") → the proposals' part and its headings;
-* pillars or commitments (柱, 宣言, "pillars") → the headings of the declaration part;
+* pillars or commitments (柱, 方向性, "pillars") → the headings of the declaration part;
 * otherwise (構成, "sections", "parts") → the top level, descending while it is a single heading.
 
 Parts without a heading of their own in the source (the cities' initiatives)

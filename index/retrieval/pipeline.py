@@ -1,6 +1,7 @@
 """The stages in order, for one index version: question → … → Answer.
 
     analyse ─► candidates ─► scores ─► fuse ─► rerank ─► decide ─► cite ─► excerpt ─► Answer
+       └─► a structure question: outline (the headings, no model) ──────────┘
 
 Each stage is a function of plain data (index/retrieval/*.py); this module only
 wires them and is the one place that touches the loaded arrays (sentence
