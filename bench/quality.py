@@ -28,7 +28,7 @@ METRICS = ("hit@1", "hit@5", "mrr")
 LANGS = ("ja", "en")
 LABELS = {"dev_questions": "dev (shared)", "questions": "team (tuned on)", "heldout_questions": "held-out (blind)",
           "heldout2_questions": "held-out 2 (blind)", "blindA_questions": "blind A (graded)",
-          "blindB_questions": "blind B (graded)"}
+          "blindB_questions": "blind B (graded)", "blindC_questions": "blind C (graded)"}
 
 
 def question_sets() -> dict[str, list[dict]]:
