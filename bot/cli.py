@@ -81,7 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     _load_dotenv()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its font warnings mean nothing to staff
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:  # a mistyped setting: which, in one line
+        print(f"summitbot: {exc}", file=sys.stderr)
+        return 2
     handlers = {"ask": _ask, "index": _index, "corpus": _corpus, "eval": _eval, "demo": _demo, "serve": _serve}
     try:
         return handlers[args.command](args, settings)
@@ -148,10 +152,10 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         for version in versions(settings.index_dir):
             print(("* " if version == current else "  ") + version)
         return 0
-    from index.embed import Embedder
+    from index.embed import build_embedder
 
     started = time.perf_counter()
-    embedder = Embedder(settings.embed_model, settings.cache_dir)
+    embedder = build_embedder(settings.embed_model, settings.cache_dir)
     with changes.corpus_lock(settings.corpus_dir):  # no corpus change (Slack, another command) mid-build
         report = build(settings, progress=not args.quiet, embedder=embedder)
     seconds = time.perf_counter() - started
@@ -159,6 +163,10 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     print(f"index {report.version}: {report.passages} passages from {len(data.documents)} documents in {seconds:.1f} s "
           f"(embedded {report.embedded} new texts, reused {report.reused}) → {settings.index_dir}")
     print(f"  {report.dense_index} over {report.passages} passages")
+    engine = data.manifest.get("query_engine") or {}
+    if engine:
+        print(f"  questions: {engine['engine']} agrees with {data.manifest['model']} to cosine "
+              f"{engine['min_cosine']:.4f} (min) / {engine['mean_cosine']:.4f} (mean) over {engine['probes']} probes")
     for label, keys in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         if keys:
             print(f"  {label}: {', '.join(keys)}")

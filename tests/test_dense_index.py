@@ -76,7 +76,7 @@ def test_an_approximate_index_answers_as_the_exact_one_does(built, embedder, ser
     assert data.manifest["dense_index"]["kind"] == "ivf"
     assert described(data.dense).kind == "ivf"
     assert service.data.manifest["dense_index"] == {"kind": "flat", "nlist": 0, "nprobe": 0}
-    approximate = SummitIndex.open(settings, embedder=embedder)
+    approximate = SummitIndex.open(settings)
     for question in DEV:
         exact, approx = service.ask(question), approximate.ask(question)
         assert [c.passage.id for c in approx.citations] == [c.passage.id for c in exact.citations], question

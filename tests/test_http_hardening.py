@@ -197,7 +197,7 @@ def curated(built, embedder, tmp_path_factory):
         corpus = Corpus.load(settings.corpus_dir)
         library.add(corpus, library.prepare(corpus, file, summit, title="テスト宣言", host_city=host))
     build(settings, progress=False, embedder=embedder)
-    index = SummitIndex.open(settings, embedder=embedder)
+    index = SummitIndex.open(settings)
     secret = base / "outside" / "secret.txt"
     secret.parent.mkdir()
     secret.write_text(f"{MARKER} not part of the corpus\n", encoding="utf-8")

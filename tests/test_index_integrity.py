@@ -44,7 +44,7 @@ def test_damaged_manifest(copy):
 
 
 def test_server_keeps_the_last_good_version(copy, embedder):
-    live = LiveIndex(copy, SummitIndex.open(copy, embedder=embedder), check_every=0.0)
+    live = LiveIndex(copy, SummitIndex.open(copy), check_every=0.0)
     good = live.version
     damaged = copy.index_dir / "versions" / "29991231T000000-ffffff"
     shutil.copytree(version_folder(copy), damaged)

@@ -67,7 +67,7 @@ def workspace(built, tmp_path_factory):
 
 
 def test_new_summit_pdf_is_added_and_answered_the_same_day(workspace, embedder, tmp_path):
-    live = LiveIndex(workspace, SummitIndex.open(workspace, embedder=embedder), check_every=0.0)
+    live = LiveIndex(workspace, SummitIndex.open(workspace), check_every=0.0)
     before = live.snapshot().ask(NEW_QUESTION)
     assert not before.found and before.notice == "no-summit"
     old_version = live.version
@@ -105,7 +105,7 @@ def test_new_summit_pdf_is_added_and_answered_the_same_day(workspace, embedder, 
 
 
 def test_questions_in_flight_survive_a_switch(workspace, embedder):
-    live = LiveIndex(workspace, SummitIndex.open(workspace, embedder=embedder), check_every=0.0)
+    live = LiveIndex(workspace, SummitIndex.open(workspace), check_every=0.0)
     failures: list[BaseException] = []
     answered = []
 
@@ -129,7 +129,7 @@ def test_questions_in_flight_survive_a_switch(workspace, embedder):
 
 
 def test_rollback_and_back(workspace, embedder):
-    live = LiveIndex(workspace, SummitIndex.open(workspace, embedder=embedder), check_every=0.0)
+    live = LiveIndex(workspace, SummitIndex.open(workspace), check_every=0.0)
     newest = live.version
     before, after = rollback(workspace.index_dir)
     assert before == newest and after < newest
@@ -164,7 +164,7 @@ def test_killed_builds_leave_the_serving_index_alone(workspace, embedder):
         _kill_at(process, moment, workspace.index_dir)
         assert current_version(workspace.index_dir) == serving, moment
         assert load_index(workspace.index_dir).version == serving
-    assert SummitIndex.open(workspace, embedder=embedder).ask("岡谷は？").found  # still answering
+    assert SummitIndex.open(workspace).ask("岡谷は？").found  # still answering
     report = build(workspace, progress=False, embedder=embedder)  # and the next build succeeds
     assert current_version(workspace.index_dir) == report.version != serving
 

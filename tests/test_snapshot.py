@@ -28,10 +28,10 @@ def test_a_rollback_answers_with_the_gazetteer_of_the_version_it_returns_to(buil
     gazetteer.write_text(gazetteer.read_text(encoding="utf-8").replace('"おかやし", ', '"おかやし", "ミナモトシティ", '),
                          encoding="utf-8")
     new = build(settings, progress=False, embedder=embedder).version
-    assert "岡谷市" in SummitIndex.open(settings, embedder=embedder).ask(QUESTION).analysis.cities
+    assert "岡谷市" in SummitIndex.open(settings).ask(QUESTION).analysis.cities
 
     assert rollback(settings.index_dir) == (new, old)
-    rolled_back = SummitIndex.open(settings, embedder=embedder)  # the corpus folder still has the new gazetteer
+    rolled_back = SummitIndex.open(settings)  # the corpus folder still has the new gazetteer
     assert "岡谷市" not in rolled_back.ask(QUESTION).analysis.cities
     assert "岡谷市" in rolled_back.ask("おかやの取組みは？").analysis.cities
 

