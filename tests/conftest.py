@@ -22,11 +22,16 @@ EVAL = ROOT / "eval"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no test ever reaches for a model hub
 
+# The build checks the fast engine on these 41 eval questions (every 15th): the mechanism, at a fraction of the
+# 605 a real build uses (docs/BENCHMARKS.md, "Two engines").
+PROBES = ROOT / "tests" / "data" / "probes"
+
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
     base = Settings.from_env({k: v for k, v in os.environ.items() if k == "SUMMITBOT_CACHE_DIR"})
-    return replace(base, index_dir=tmp_path_factory.mktemp("index"), corpus_dir=ROOT / "corpus", public_url="")
+    return replace(base, index_dir=tmp_path_factory.mktemp("index"), corpus_dir=ROOT / "corpus", public_url="",
+                   probe_dir=PROBES)
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +49,7 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
         SUMMITBOT_INDEX_DIR=str(settings.index_dir),
         SUMMITBOT_CACHE_DIR=str(settings.cache_dir),
         SUMMITBOT_EMBED_MODEL=settings.embed_model,
+        SUMMITBOT_PROBE_DIR=str(settings.probe_dir),
         PYTHONIOENCODING="utf-8",
     )
     env.update(extra)
