@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Decision, Hit, Passage
 from ..textnorm import words_in
@@ -46,6 +46,12 @@ class Outline:
     """One document's headings as a tree, with the number of items under each."""
 
     passages: tuple[Passage, ...]  # the document's passages in reading order, headings included
+    _items: dict[str, tuple[Passage, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # What is under each heading or part, once per index version: every structure question reads it.
+        for part in self.passages:
+            self._items[part.id] = self._under(part)
 
     def path(self, heading: Passage) -> tuple[str, ...]:
         return (*heading.section, heading.label)
@@ -54,7 +60,10 @@ class Outline:
         """The headings directly under `path` (the top level for ())."""
         return [p for p in self.passages if p.kind == "heading" and p.section == path]
 
-    def items(self, part: Passage) -> list[Passage]:
+    def items(self, part: Passage) -> tuple[Passage, ...]:
+        return self._items[part.id]
+
+    def _under(self, part: Passage) -> tuple[Passage, ...]:
         """The items anywhere under a heading, or in the part a first passage stands in for.
 
         Items are the numbered entries (commitments, proposals, initiatives) where
@@ -63,7 +72,7 @@ class Outline:
         """
         path = self.path(part) if part.kind == "heading" else part.section[:1]
         under = [p for p in self.passages if p.kind != "heading" and p.section[: len(path)] == path and p != part]
-        return [p for p in under if p.kind in _ITEM_KINDS] or under
+        return tuple(p for p in under if p.kind in _ITEM_KINDS) or tuple(under)
 
     def top(self) -> list[Passage]:
         """Each top-level part in reading order: its heading, or its first passage when the source has none."""
@@ -130,8 +139,9 @@ def _named_heading(question: Question, outline: Outline) -> Passage | None:
 
 
 def answer_structure(question: Question, outlines_by_doc: dict[str, Outline], documents: Sequence[tuple[str, int, str]],
-                     rows: dict[str, int]) -> tuple[Decision, tuple[Hit, ...]]:
-    """The decision and the hits for a structure question; no hits when no document in scope has headings.
+                     rows: dict[str, int]) -> tuple[Decision, tuple[Hit, ...]] | None:
+    """The decision and the hits for a structure question; None when no document in scope has headings (the
+    question then goes the usual way).
 
     `documents` are (key, summit, host city), newest first: the scope is the
     named summits, else the declarations hosted by the named cities
@@ -145,7 +155,7 @@ def answer_structure(question: Question, outlines_by_doc: dict[str, Outline], do
         scope = scope or [key for key, _, _ in documents]
     listed = [p for key in scope if key in outlines_by_doc for p in listing(question, outlines_by_doc[key])]
     if not listed:
-        return Decision("declined", "no-headings", "no-match"), ()
+        return None
     hits = tuple(Hit(p, 1.0, rank=i + 1, row=rows[p.id]) for i, p in enumerate(listed))
     under = {item.id for p in listed for item in outlines_by_doc[p.document].items(p)}
     return Decision("found", "structure", evidence={"headings": float(len(listed)), "items": float(len(under))}), hits

@@ -86,8 +86,9 @@ class Pipeline:
         """The cited answer; with `offset`, the next `top_k` passages after those already shown."""
         question = self.analyse(text)
         if is_structure(question):
-            decision, headings = answer_structure(question, self.outlines, self.scopes, self.rows)
-            if headings:
+            structure = answer_structure(question, self.outlines, self.scopes, self.rows)
+            if structure:
+                decision, headings = structure
                 ranking = Ranking(question, Candidates(self.facets.kinds == "heading"), headings, structure=True)
                 return self._answer(question, decision, headings, ranking, top_k, offset, link)
         ranking = self.rank(question)
