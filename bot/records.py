@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     PRIMARY KEY (question_id, user)
 );
 """
+# Feedback columns added after the first release: why an answer was wrong (👎's modal) and the person's words.
+_ADDED_FEEDBACK_COLUMNS = {"reason": "TEXT", "note": "TEXT"}
 # Columns added after the first release; an older database gets them on open.
 _ADDED_COLUMNS = {
     "state": f"TEXT NOT NULL DEFAULT '{ANSWERED}'",
@@ -113,6 +115,10 @@ class Records:
         for name, spec in _ADDED_COLUMNS.items():
             if name not in have:
                 self._db.execute(f"ALTER TABLE questions ADD COLUMN {name} {spec}")
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(feedback)")}
+        for name, spec in _ADDED_FEEDBACK_COLUMNS.items():
+            if name not in have:
+                self._db.execute(f"ALTER TABLE feedback ADD COLUMN {name} {spec}")
 
     # ------------------------------------------------------------------ the life of a question
 
@@ -213,18 +219,33 @@ class Records:
             ).fetchone()
         return row is not None
 
-    def feedback(self, record_id: str, user: str, value: str) -> None:
-        """One vote per user and answer; a second click replaces the first."""
+    def feedback(self, record_id: str, user: str, value: str, reason: str = "", note: str = "") -> None:
+        """One vote per user and answer; a second click replaces the first. The answer's passage ids and index
+        version are the question's own columns (`citations`, `index_version`), so a vote is tied to both."""
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO feedback (question_id, user, value, created) VALUES (?,?,?,?)",
-                (record_id, user, value, time.time()),
+                "INSERT OR REPLACE INTO feedback (question_id, user, value, created, reason, note) VALUES (?,?,?,?,?,?)",
+                (record_id, user, value, time.time(), reason[:100], note[:2000]),
             )
+
+    def explain_feedback(self, record_id: str, user: str, reason: str, note: str = "") -> bool:
+        """Add the reason (and the person's words) to a 👎 already recorded; False when there is none."""
+        with self._lock:
+            cursor = self._db.execute("UPDATE feedback SET reason=?, note=? WHERE question_id=? AND user=?",
+                                      (reason[:100], note[:2000], record_id, user))
+        return cursor.rowcount == 1
 
     def feedback_of(self, record_id: str) -> dict[str, str]:
         with self._lock:
             rows = self._db.execute("SELECT user, value FROM feedback WHERE question_id=?", (record_id,)).fetchall()
         return dict(rows)
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """A read-only query for reports (bot/report.py): the store's own connection, under its lock."""
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            raise ValueError("Records.rows only reads")
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
 
     # ------------------------------------------------------------------ retention
 

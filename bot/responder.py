@@ -63,6 +63,9 @@ class Question:
     reply_thread: str | None  # thread to answer in (None: the channel itself)
     context_thread: str  # thread whose earlier question gives context ("" in a flat DM)
     response_url: str = ""  # a slash command is answered through its response URL, not chat.postMessage
+    progress: str = ""  # how the asker sees work: "status" (assistant panel), "reaction" (👀 on `ts`) or ""
+    ts: str = ""  # the asker's own message (where the 👀 goes); "" for a slash command or a shortcut
+    private: bool = False  # answer only the asker (ephemeral): /summit, the message shortcut, a private channel
 
     def payload(self) -> dict:
         """What the record keeps to answer the question after a restart."""
