@@ -136,7 +136,15 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
             print(render_text(answer) + ("\n" if stream else ""), flush=True)
+    _say_how_to_link(settings)
     return status
+
+
+def _say_how_to_link(settings: Settings) -> None:
+    """Without a server URL the links open the source files; say how to get links to the passage pages."""
+    if not settings.public_url:
+        print("summitbot: links open the source files; to link to the passage pages, run `summitbot serve` and set "
+              "SUMMITBOT_PUBLIC_URL to its address (e.g. http://127.0.0.1:8080)", file=sys.stderr)
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
@@ -239,6 +247,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     service = SummitIndex.open(settings)
     print(f"$ summitbot ask \"{SAMPLE_QUESTION}\"\n")
     print(render_text(service.ask(SAMPLE_QUESTION, link=LinkMaker(settings.public_url, settings.corpus_dir))))
+    _say_how_to_link(settings)
     return 0
 
 

@@ -47,7 +47,7 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
     quiet_bolt_logs()  # before Bolt makes its loggers: they copy its filters
     live = index if isinstance(index, LiveIndex) else LiveIndex(settings.index, index)
     curator = Curator(live, settings.admins, settings.bot_token, settings.api_url, settings.database.parent / "uploads")
-    links = LinkMaker(settings.index.public_url, settings.index.corpus_dir)
+    links = LinkMaker(settings.public_url, settings.index.corpus_dir)
     responder = (Responder(live, records, web_client(settings), per_user=settings.max_waiting, links=links)
                  if settings.mode != "offline" else None)
     bolt = build_app(settings, responder, curator) if responder is not None else None
@@ -98,7 +98,7 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-        *page_routes(live, settings.index.public_url),
+        *page_routes(live, settings.public_url),
     ]
     starlette = Starlette(routes=routes, lifespan=lifespan)
     return guard(starlette, MAX_BODY, settings.pages_allow, settings.pages_password)
@@ -109,7 +109,10 @@ def serve(settings: BotSettings) -> None:
     index = LiveIndex(settings.index)  # follows new index versions without a restart
     records = Records(settings.database, retention_days=settings.retention_days)
     app = create_app(settings, index, records)
-    log.info("serving on http://%s:%d (Slack: %s)", settings.host, settings.port, settings.mode)
+    log.info("serving on http://%s:%d (Slack: %s); pages and citation links at %s", settings.host, settings.port,
+             settings.mode, settings.public_url)
+    if settings.link_warning():
+        log.warning(settings.link_warning())
     try:
         server = uvicorn.Server(uvicorn_config(app, settings.host, settings.port))
         with contextlib.suppress(KeyboardInterrupt):

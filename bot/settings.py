@@ -5,9 +5,10 @@ Tokens are kept out of `repr` so that logging a settings object never leaks them
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from ipaddress import IPv4Network, IPv6Network, ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
 
 from index.settings import PROJECT_ROOT, Settings
@@ -61,12 +62,45 @@ class BotSettings:
             return "http"
         return "offline"
 
+    @property
+    def public_url(self) -> str:
+        """Where citation links and the pages point: SUMMITBOT_PUBLIC_URL, else the address `serve` listens on.
+
+        Listening on every interface (0.0.0.0, ::), colleagues reach the machine by its name, so that is used.
+        """
+        if self.index.public_url:
+            return self.index.public_url
+        host = self.host
+        if host in ("0.0.0.0", "::", ""):
+            host = socket.getfqdn()
+        elif ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def link_warning(self) -> str:
+        """A warning when Slack is connected but links point where only this machine can follow them; "" if fine."""
+        if self.mode == "offline" or not _is_loopback(self.public_url):
+            return ""
+        return (f"citation links in Slack point to {self.public_url}, which only this machine can open: set "
+                "SUMMITBOT_PUBLIC_URL to the address colleagues use (e.g. https://summitbot.city.example), "
+                "see README → Deploying")
+
     def missing(self) -> str:
         """What to set to connect to Slack, said plainly."""
         return (
             "Slack is not connected. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode, no public URL needed), "
             "or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode, Slack posts to /slack/events)."
         )
+
+
+def _is_loopback(url: str) -> bool:
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:

@@ -48,6 +48,13 @@ def test_public_url_makes_passage_links(built):
     result = summitbot("ask", "--json", "東大阪市の条例は？", env=cli_env(built, SUMMITBOT_PUBLIC_URL="https://summit.example.jp/"))
     citation = json.loads(result.stdout)["citations"][0]
     assert citation["url"].startswith(f"https://summit.example.jp/p/{citation['passage_id']}?q=")
+    assert "SUMMITBOT_PUBLIC_URL" not in result.stderr
+
+
+def test_without_a_server_url_it_says_how_to_get_page_links(built):
+    result = summitbot("ask", "東大阪市の条例は？", env=cli_env(built))
+    assert result.returncode == 0 and "file://" in result.stdout
+    assert "summitbot serve" in result.stderr and "SUMMITBOT_PUBLIC_URL" in result.stderr
 
 
 @pytest.mark.parametrize("question, words", [("", ("empty",)), ("   ", ("empty",)), ("q" * 50_000, ("too long", "50,000"))])

