@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from index.errors import SummitError
-from index.service import QuestionError, SummitIndex, build, clean_question
 from index.settings import Settings
 
 from .links import LinkMaker
@@ -30,6 +29,13 @@ USER_ERRORS = (SummitError,)  # whatever index/ expects people to cause and fix:
 
 class UsageError(Exception):
     pass
+
+
+def _import_index() -> None:
+    """index/service.py's names, imported once a command needs them rather than on start: `summitbot report`
+    reads only the bot's database and starts without numpy's and scipy's import time."""
+    global QuestionError, SummitIndex, build, clean_question
+    from index.service import QuestionError, SummitIndex, build, clean_question
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the Slack bot and the web pages (Socket Mode or HTTP)")
     serve.add_argument("--host", help="address to listen on (default SUMMITBOT_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default SUMMITBOT_PORT or 8080)")
+
+    report = commands.add_parser("report", help="what the bot declined, got 👎 for or failed on (the bot's database)")
+    report.add_argument("--since", default="30d",
+                        help="a period back from now (30d, 12h, 2w) or an ISO date (default 30d)")
+    report.add_argument("--csv", action="store_true", help="print CSV: one row per question group")
     return parser
 
 
@@ -86,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # a mistyped setting: which, in one line
         print(f"summitbot: {exc}", file=sys.stderr)
         return 2
-    handlers = {"ask": _ask, "index": _index, "corpus": _corpus, "eval": _eval, "demo": _demo, "serve": _serve}
+    if args.command != "report":  # `report` reads SQLite only
+        _import_index()
+    handlers = {"ask": _ask, "index": _index, "corpus": _corpus, "eval": _eval, "demo": _demo, "serve": _serve,
+                "report": _report}
     try:
         return handlers[args.command](args, settings)
     except USER_ERRORS as exc:
@@ -265,6 +279,28 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(str(exc)) from None
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     serve(replace(bot_settings, **overrides))
+    return 0
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    """The coverage report of bot/report.py from the bot's database (SUMMITBOT_DB); no index, no model."""
+    from .records import Records
+    from .report import build_report, parse_since, report_csv, report_text
+    from .settings import BotSettings
+
+    try:
+        since = parse_since(args.since)
+        database = BotSettings.from_env().database
+    except ValueError as exc:  # a bad --since or a mistyped setting: one line
+        raise UsageError(str(exc)) from None
+    if not database.exists():  # opening would create an empty one
+        raise UsageError(f"no bot database at {database}: set SUMMITBOT_DB to the file `summitbot serve` records to")
+    records = Records(database)
+    try:
+        report = build_report(records, since=since)
+    finally:
+        records.close()
+    print(report_csv(report) if args.csv else report_text(report), end="" if args.csv else "\n")
     return 0
 
 

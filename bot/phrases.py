@@ -276,6 +276,41 @@ TEXT: dict[str, dict[str, object]] = {
     "download-too-large": {"ja": "ファイルが大きすぎます（上限 {limit_mb} MB）。", "en": "The file is too large (limit {limit_mb} MB)."},
 }
 
+# ---- App Home and report (bot/home.py, bot/report.py)
+TEXT.update({
+    "home_report_title": {"ja": "管理者向け：直近{days}日の質問", "en": "For admins: the last {days} days"},
+    "home_counts": {"ja": "質問 {asked}件 — 引用付きで回答 {found}件（{share}）、該当なし {declined}件、エラー {failed}件、"
+                          "混雑で受付せず {refused}件",
+                    "en": "{asked} questions — {found} answered with citations ({share}), {declined} not found,"
+                          " {failed} failed, {refused} refused while busy"},
+    "home_declined": {"ja": "*「見つかりませんでした」と答えた質問*（多い順、{n}件中{shown}件）",
+                      "en": "*Questions answered \"nothing found\"* (most frequent first, {shown} of {n})"},
+    "home_down": {"ja": "*👎 が付いた回答*（多い順、{n}件中{shown}件）",
+                  "en": "*Answers marked 👎* (most frequent first, {shown} of {n})"},
+    "home_none": {"ja": "ありません", "en": "none"},
+    "home_asked_count": {"ja": "{n}回・最終 {last}", "en": "asked {n}× · last {last}"},
+    "home_down_count": {"ja": "👎 {n}件・最終 {last}", "en": "{n} 👎 · last asked {last}"},
+    "home_reasons": {"ja": "理由", "en": "reasons"},
+    "home_reask": {"ja": "もう一度聞く", "en": "Ask again"},
+    "home_report_cli": {"ja": "「もう一度聞く」の回答はこのボットとの DM に届きます。全件は `summitbot report --since {days}d`（`--csv` も可）。",
+                        "en": "Ask again answers in your DM with the bot. Everything: `summitbot report --since {days}d`"
+                              " (or `--csv`)."},
+    "home_guide": {"ja": "使い方", "en": "How to use this bot"},
+    "home_covers": {"ja": "*答えられること* — 次の宣言文に書かれていることだけを、原文の該当箇所を引用して答えます。",
+                    "en": "*What it covers* — only what these declarations say, quoting the passages verbatim."},
+    "home_how": {"ja": "*聞き方* — チャンネルで @メンションして質問する／このボットに DM を送る／`/summit 質問`"
+                       "／Slack のアシスタントパネルでこのボットを選ぶ。スレッドでは続けて「川口市は？」のように聞けます。",
+                 "en": "*How to ask* — mention the bot in a channel, send it a DM, type `/summit QUESTION`, or pick it"
+                       " in Slack's assistant panel. In a thread, follow up (\"and Kawaguchi?\")."},
+    "home_not_found": {"ja": "*「見つかりませんでした」の意味* — 宣言文の中に、その質問に答える箇所がないということです。"
+                             "関係の薄い箇所で無理に答えるより、そう伝えることを優先しています。",
+                       "en": "*\"Nothing found\"* means nothing in the declarations answers the question: the bot says so"
+                             " rather than offer a weak match."},
+    "home_wrong": {"ja": "*回答が間違っていたら* — 回答の下の 👎 を押してください（理由も書けます）。管理者が確認します。",
+                   "en": "*A wrong answer?* Press 👎 under it (you can say why); the admins review every one."},
+    "home_try": {"ja": "*質問の例*", "en": "*Try asking*"},
+})
+
 PROMPTS = [  # the assistant panel's suggested questions
     {"title": "岡谷市の取組み", "message": "岡谷市と岡谷商工会議所の取組みは？"},
     {"title": "国への提言（第9回）", "message": "第9回の国への提言でエネルギーについて何を求めている？"},

@@ -5,7 +5,7 @@ from slack_bolt import App
 
 from ..curation import Curator
 from ..responder import Responder
-from . import actions, assistant, commands, curation, events
+from . import actions, assistant, commands, curation, events, home
 
 
 def register(app: App, responder: Responder, curator: Curator) -> None:
@@ -14,3 +14,4 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
     actions.register(app, responder)
     assistant.register(app, responder, curator)
     curation.register(app, curator, responder.lanes.admin.submit)
+    home.register(app, responder, curator)

@@ -1,4 +1,4 @@
-"""Admins' corpus work from Slack: files shared in a DM, Confirm/Cancel, sources, the App Home tab.
+"""Admins' corpus work from Slack: files shared in a DM, Confirm/Cancel (the App Home tab: listeners/home.py).
 
 Add and Cancel are acknowledged at once and done on the admin lane (`submit`):
 adding rebuilds the index, which takes tens of seconds, far beyond Slack's 3.
@@ -10,8 +10,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from ..curation import CANCEL_ACTION, CONFIRM_ACTION, Curator, sources_text
-from ..phrases import bilingual
+from ..curation import CANCEL_ACTION, CONFIRM_ACTION, Curator
 
 
 def is_shared_file(event: dict) -> bool:
@@ -41,12 +40,3 @@ def register(app: App, curator: Curator, submit: Callable[..., object]) -> None:
         ack()
         channel, thread, user = where(body)
         submit(curator.cancel, action["value"], user, client, channel, thread)
-
-    @app.event("app_home_opened")
-    def on_home(event: dict, client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": bilingual("home_title")}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": sources_text(curator.live)[:3000]}},
-        ]})
