@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from .listeners import register
+from .channels import ChannelSettings
 from .curation import Curator
 from .responder import Responder
 from .settings import BotSettings
@@ -33,7 +34,7 @@ def web_client(settings: BotSettings) -> WebClient:
     )
 
 
-def build_app(settings: BotSettings, responder: Responder, curator: Curator) -> App:
+def build_app(settings: BotSettings, responder: Responder, curator: Curator, channels: ChannelSettings) -> App:
     """The Bolt app. Listeners only record and hand work to the responder's lanes (bot/lanes.py), so they run
     before the acknowledgement (`process_before_response`): an acknowledged question is already on disk."""
     app = App(
@@ -43,5 +44,5 @@ def build_app(settings: BotSettings, responder: Responder, curator: Curator) -> 
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
     )
-    register(app, responder, curator)
+    register(app, responder, curator, channels)
     return app

@@ -27,6 +27,7 @@ from uvicorn.main import STARTUP_FAILURE
 from index.service import LiveIndex, SummitIndex
 
 from .app import build_app, web_client
+from .channels import ChannelSettings
 from .curation import Curator
 from .guard import guard, quiet_bolt_logs
 from .links import LinkMaker
@@ -50,7 +51,9 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
     links = LinkMaker(settings.public_url, settings.index.corpus_dir)
     responder = (Responder(live, records, web_client(settings), per_user=settings.max_waiting, links=links)
                  if settings.mode != "offline" else None)
-    bolt = build_app(settings, responder, curator) if responder is not None else None
+    # per-channel settings (/summit config), in the records' database file; opened once, here
+    channels = ChannelSettings(settings.database) if responder is not None else None
+    bolt = build_app(settings, responder, curator, channels) if responder is not None and channels is not None else None
     # HTTP mode checks the signature before a body is even parsed; other modes refuse the endpoint.
     verifier = SignatureVerifier(settings.signing_secret) if settings.mode == "http" else None
     socket: list[SocketModeHandler] = []
@@ -94,6 +97,8 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
             await run_in_threadpool(handler.close)
         if responder is not None:
             await run_in_threadpool(responder.close)
+        if channels is not None:
+            channels.close()
 
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),

@@ -8,10 +8,12 @@ from slack_sdk import WebClient
 
 from index import changes
 
+from ..channels import ChannelSettings
 from ..curation import USER_ERRORS, Curator, sources_text
 from ..formatting import escape, inert
 from ..phrases import bilingual, explain, phrase
 from ..responder import Question, Responder, plain_text
+from .config import config_command
 
 ADMIN_WORDS = ("add", "remove", "rollback")
 WORKING = {"remove": "removing", "rollback": "rolling_back"}  # what the admin is told at once (bot/phrases.py)
@@ -23,7 +25,7 @@ def help_text() -> str:
 log = logging.getLogger(__name__)
 
 
-def register(app: App, responder: Responder, curator: Curator) -> None:
+def register(app: App, responder: Responder, curator: Curator, channels: ChannelSettings) -> None:
     @app.command("/summit")
     def on_summit(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
         text = plain_text(command.get("text", ""))
@@ -33,6 +35,10 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
             return
         if word.lower() == "sources":
             ack(response_type="ephemeral", text=sources_text(curator.live))
+            return
+        if word.lower() == "config":
+            ack(response_type="ephemeral", text=config_command(channels, curator, command.get("user_id", ""),
+                                                               command.get("channel_id", ""), rest.strip()))
             return
         if word.lower() in ADMIN_WORDS:
             user, word, argument = command.get("user_id", ""), word.lower(), rest.strip()

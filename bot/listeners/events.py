@@ -2,17 +2,27 @@
 
 Each listener only records the question (`responder.receive`) and returns, so
 Slack is acknowledged at once; files shared by admins go to the admin lane.
+
+Two channel settings (`/summit config`, bot/channels.py) apply here and nowhere else in the
+listeners: `follow_ups` "mention" makes a reply in the bot's thread a question only when it
+mentions the bot (the app_mention then answers it), and `answers` "private" marks every question
+asked in the channel `private`, which the responder answers to the asker alone. A direct message
+is private by nature and has no channel settings.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from ..channels import ChannelConfig, ChannelSettings
 from ..curation import Curator
+from ..records import Records
 from ..responder import Question, Responder
 from .curation import is_shared_file, receive_file
+from .shortcuts import KEY_PREFIX as SHORTCUT_KEY_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -22,16 +32,36 @@ def is_from_a_person(event: dict) -> bool:
     return not event.get("bot_id") and not event.get("subtype") and bool(event.get("user"))
 
 
-def register(app: App, responder: Responder, curator: Curator) -> None:
+def bot_thread(records: Records, channel: str, thread: str) -> bool:
+    """Whether the bot answered in this thread, so that replies there are follow-ups.
+
+    A question asked with the message shortcut on someone's message is recorded under that
+    message's thread, but the bot never spoke there (the answer went to the asker alone): that
+    alone must not make the bot answer everyone who replies in that person's thread.
+    """
+    if not records.has_thread(channel, thread):
+        return False
+    rows = records.rows("SELECT 1 FROM questions WHERE channel=? AND thread_ts=? AND key NOT LIKE ? LIMIT 1",
+                        (channel, thread, SHORTCUT_KEY_PREFIX + "%"))
+    return bool(rows)
+
+
+def register(app: App, responder: Responder, curator: Curator, channels: ChannelSettings) -> None:
+    def in_channel(event: dict, thread: str, config: ChannelConfig | None = None) -> Question:
+        """The question of a channel message, private when the channel's answers are."""
+        question = Question.from_event(event, reply_thread=thread, context_thread=thread)
+        if (config or channels.get(event["channel"])).answers == "private":
+            return replace(question, private=True)
+        return question
+
     @app.event("app_mention")
     def on_mention(event: dict) -> None:
         if not is_from_a_person(event):
             return
-        root = event.get("thread_ts") or event["ts"]
-        responder.receive(Question.from_event(event, reply_thread=root, context_thread=root))
+        responder.receive(in_channel(event, event.get("thread_ts") or event["ts"]))
 
     @app.event("message")
-    def on_message(event: dict, client: WebClient, context) -> None:
+    def on_message(event: dict, client: WebClient, context: BoltContext) -> None:
         if is_shared_file(event):
             responder.lanes.admin.submit(receive_file, curator, event, client)
             return
@@ -43,7 +73,11 @@ def register(app: App, responder: Responder, curator: Curator) -> None:
             return
         thread = event.get("thread_ts")
         mentions_bot = f"<@{context.bot_user_id}>" in (event.get("text") or "")
-        if thread and not mentions_bot and responder.records.has_thread(event["channel"], thread):
-            # a reply in a thread the bot answered in: a follow-up, no @mention needed
-            responder.receive(Question.from_event(event, reply_thread=thread, context_thread=thread))
-
+        if not thread or mentions_bot or not bot_thread(responder.records, event["channel"], thread):
+            return  # a mention is answered as the app_mention; other channel messages are not questions
+        config = channels.get(event["channel"])
+        if config.follow_ups == "mention":
+            log.debug("reply in %s/%s not taken as a follow-up: the channel wants a mention", event["channel"], thread)
+            return
+        # a reply in a thread the bot answered in: a follow-up, no @mention needed
+        responder.receive(in_channel(event, thread, config))
