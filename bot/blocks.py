@@ -1,43 +1,51 @@
-"""An Answer as Slack Block Kit: a one-line answer, one quote per cited passage, buttons.
+"""An Answer as Slack Block Kit: a one-line answer, one quote per cited passage, buttons, the feedback modal.
 
 Pure functions from plain data to dicts, so they are tested without Slack.
 Limits kept: at most 50 blocks, 3,000 characters a section, 2,000 a button value.
 """
 from __future__ import annotations
 
+import json
+
 from index.model import Answer, Citation
 
 from .formatting import escape, inert, link, quote, truncate
-from .phrases import headline, phrase
+from .phrases import bilingual, fixed, headline, phrase
 
 MAX_BLOCKS = 50
 CONTEXT_LIMIT = 2000
+MAX_SHOWN = 20  # citations one message grows to with "More results" (2 blocks each, within 50 with the rest)
 MORE_ACTION = "more_results"
-FEEDBACK_UP = "feedback_up"
-FEEDBACK_DOWN = "feedback_down"
+SHARE_ACTION = "share_answer"
+KEEP_ACTION = "keep_private"
+FEEDBACK_ACTION = "answer_feedback"  # Slack's feedback buttons; values "up:<record>" / "down:<record>"
+FEEDBACK_UP, FEEDBACK_DOWN = "feedback_up", "feedback_down"  # the buttons of answers posted before them
+FEEDBACK_MODAL = "feedback_reason"
+REASONS = ("wrong_passage", "missing", "outdated", "other")  # what a 👎 can say was wrong (phrases: reason_*)
+
 
 def citation_blocks(citation: Citation, lang: str) -> list[dict]:
-    """The verbatim excerpt as a quote, then where it comes from."""
+    """The verbatim excerpt as a quote, then where it comes from (the link kept whole whatever is cut)."""
     passage, doc = citation.passage, citation.document
-    where = [
-        f"*{escape(citation.label)}*",
-        escape(f"第{passage.summit}回 {doc.title}"),
-        escape(passage.section_path),
-        escape(passage.organization),
-    ]
+    where = [citation.label, f"第{passage.summit}回 {doc.title}", fixed(passage.section_path, doc.search_fixes)]
+    if passage.organization and passage.organization != doc.issuer:  # every declaration is the issuer's
+        where.append(passage.organization)
     if citation.items:
-        where.append(escape(phrase("items_under", lang, n=citation.items)))
+        where.append(phrase("items_under", lang, n=citation.items))
     url = link(citation.url, phrase("open_passage", lang))
-    if url:
-        where.append(url)
+    text = " · ".join([f"*{escape(where[0])}*"] + [escape(part) for part in where[1:] if part])
+    context = truncate(text, CONTEXT_LIMIT - (len(url) + 3 if url else 0)) + (f" · {url}" if url else "")
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": quote(citation.excerpt)}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(" · ".join(where), CONTEXT_LIMIT)}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
     ]
 
 
-def answer_blocks(answer: Answer, record_id: str = "", question_shown: bool = False) -> list[dict]:
-    """Blocks of a whole answer; `record_id` ties the buttons to the stored question."""
+def answer_blocks(answer: Answer, record_id: str = "", question_shown: bool = False, private: bool = False) -> list[dict]:
+    """Blocks of a whole answer; `record_id` ties the buttons to the stored question.
+
+    `private` (an answer only the asker sees, e.g. /summit) adds Share / Only me buttons.
+    """
     blocks: list[dict] = []
     if question_shown:
         # Someone's own words, shown to the channel: plain_text (no mrkdwn at all) and inert (no links either).
@@ -45,41 +53,66 @@ def answer_blocks(answer: Answer, record_id: str = "", question_shown: bool = Fa
             {"type": "plain_text", "text": truncate(f"{phrase('question_label', answer.lang)}: {inert(answer.question)}", CONTEXT_LIMIT)}
         ]})
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(escape(headline(answer)), 3000)}})
-    budget = MAX_BLOCKS - len(blocks) - 1  # keep room for the buttons
+    budget = MAX_BLOCKS - len(blocks) - 2  # keep room for the buttons and the feedback
     for citation in answer.citations:
         pair = citation_blocks(citation, answer.lang)
         if len(pair) > budget:
             break
         blocks += pair
         budget -= len(pair)
-    if answer.found and record_id:
-        blocks.append(action_block(answer.lang, record_id, more=True))
+    if record_id:
+        more = answer.found and answer.remaining > 0 and len(answer.citations) < MAX_SHOWN
+        actions = action_block(answer.lang, record_id, more=more, share=private)
+        if actions:
+            blocks.append(actions)
+        blocks.append(feedback_block(record_id))
     return blocks
 
 
-def action_block(lang: str, record_id: str, more: bool) -> dict:
-    """"More results" (when there may be more) and 👍/👎 feedback, all carrying the record id."""
+def action_block(lang: str, record_id: str, more: bool, share: bool = False) -> dict | None:
+    """"More results" (when there are more) and, for a private answer, Share / Only me; None when neither."""
     elements = []
     if more:
-        elements.append({"type": "button", "action_id": MORE_ACTION, "value": record_id,
-                         "text": {"type": "plain_text", "text": phrase("more_results", lang)}})
-    elements += [
-        {"type": "button", "action_id": FEEDBACK_UP, "value": record_id, "text": {"type": "plain_text", "text": "👍"}},
-        {"type": "button", "action_id": FEEDBACK_DOWN, "value": record_id, "text": {"type": "plain_text", "text": "👎"}},
-    ]
-    return {"type": "actions", "block_id": f"answer_actions:{record_id}", "elements": elements}
+        elements.append(_button(MORE_ACTION, record_id, phrase("more_results", lang)))
+    if share:
+        elements.append(_button(SHARE_ACTION, record_id, phrase("share", lang), style="primary"))
+        elements.append(_button(KEEP_ACTION, record_id, phrase("keep", lang)))
+    return {"type": "actions", "block_id": f"answer_actions:{record_id}", "elements": elements} if elements else None
 
 
-def more_blocks(answer: Answer, record_id: str) -> list[dict]:
-    """The next passages of an earlier answer, or a line saying there are none."""
-    if not answer.citations:
-        return [{"type": "section", "text": {"type": "mrkdwn", "text": phrase("no_more", answer.lang)}}]
-    blocks: list[dict] = []
-    for citation in answer.citations:
-        blocks += citation_blocks(citation, answer.lang)
-    blocks = blocks[: MAX_BLOCKS - 1]
-    blocks.append(action_block(answer.lang, record_id, more=True))
-    return blocks
+def _button(action_id: str, value: str, text: str, style: str = "") -> dict:
+    button = {"type": "button", "action_id": action_id, "value": value, "text": {"type": "plain_text", "text": text}}
+    return {**button, "style": style} if style else button
+
+
+def feedback_block(record_id: str) -> dict:
+    """Slack's own 👍/👎 (feedback buttons), labelled for screen readers in both languages."""
+    def button(vote: str, emoji: str) -> dict:
+        return {"text": {"type": "plain_text", "text": emoji}, "value": f"{vote}:{record_id}",
+                "accessibility_label": bilingual(f"feedback_{vote}")}
+
+    return {"type": "context_actions", "block_id": f"answer_feedback:{record_id}", "elements": [
+        {"type": "feedback_buttons", "action_id": FEEDBACK_ACTION,
+         "positive_button": button("up", "👍"), "negative_button": button("down", "👎")}]}
+
+
+def feedback_modal(record_id: str, response_url: str, lang: str) -> dict:
+    """What was wrong with an answer: a reason and, if they like, the person's words."""
+    options = [{"text": {"type": "plain_text", "text": phrase(f"reason_{r}", lang)}, "value": r} for r in REASONS]
+    return {
+        "type": "modal", "callback_id": FEEDBACK_MODAL,
+        "private_metadata": json.dumps({"record": record_id, "url": response_url, "lang": lang}),
+        "title": {"type": "plain_text", "text": phrase("feedback_title", lang)},
+        "submit": {"type": "plain_text", "text": phrase("feedback_send", lang)},
+        "close": {"type": "plain_text", "text": phrase("feedback_cancel", lang)},
+        "blocks": [
+            {"type": "input", "block_id": "reason", "label": {"type": "plain_text", "text": phrase("feedback_what", lang)},
+             "element": {"type": "radio_buttons", "action_id": "reason", "options": options}},
+            {"type": "input", "block_id": "note", "optional": True,
+             "label": {"type": "plain_text", "text": phrase("feedback_note", lang)},
+             "element": {"type": "plain_text_input", "action_id": "note", "multiline": True, "max_length": 2000}},
+        ],
+    }
 
 
 def fallback_text(answer: Answer) -> str:

@@ -19,7 +19,14 @@ def escape(text: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """At most `limit` characters, "…" marking a cut; never inside an escaped entity (`&amp;` cut to `&a`)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    entity = cut.rfind("&")
+    if entity >= 0 and ";" not in cut[entity:]:
+        cut = cut[:entity]
+    return cut.rstrip() + "…"
 
 
 def quote(text: str, limit: int = SECTION_LIMIT) -> str:

@@ -32,7 +32,9 @@ _AGAIN = {"ja": "保存し直してから、もう一度送ってください。
 
 TEXT: dict[str, dict[str, object]] = {
     # ------------------------------------------------------------------ answers
-    "found": {"ja": "{n}件の該当箇所が見つかりました。", "en": "Found {n} passage(s) in the declarations."},
+    "found": {"ja": "{where}{what}から{n}件の該当箇所が見つかりました。", "en": "Found {n} passage{s} in {what}{where}."},
+    "found_where": {"ja": "第{summit}回「{title}」", "en": "the {ordinal} summit's declaration ({title})"},
+    "found_initiatives": {"ja": "{orgs}の取組み", "en": "the initiatives of {orgs}"},
     "outline": {"ja": "宣言文の構成から、見出しなど{n}件（その下に計{items}項目）を示します。",
                 "en": "From the declarations' structure: {n} heading(s) or part(s), with {items} item(s) under them."},
     "items_under": {"ja": "{n}項目", "en": "{n} item(s)"},
@@ -91,6 +93,22 @@ TEXT: dict[str, dict[str, object]] = {
     "too_many": {"ja": "このアドレスからの質問が多すぎます。1分ほど待ってから、もう一度お試しください。",
                  "en": "Too many questions from this address; please wait a minute and ask again."},
     "thanks": {"ja": "フィードバックありがとうございます。", "en": "Thanks for the feedback."},
+    # ---- private answers, feedback buttons and modal (bot/blocks.py, bot/clicks.py)
+    "share": {"ja": "チャンネルに共有", "en": "Share in channel"},
+    "keep": {"ja": "自分だけ", "en": "Only me"},
+    "feedback_up": {"ja": "役に立った", "en": "Helpful"},
+    "feedback_down": {"ja": "役に立たなかった", "en": "Not helpful"},
+    "feedback_title": {"ja": "回答へのフィードバック", "en": "Feedback on the answer"},
+    "feedback_send": {"ja": "送信", "en": "Send"},
+    "feedback_cancel": {"ja": "閉じる", "en": "Close"},
+    "feedback_what": {"ja": "何が問題でしたか？", "en": "What was wrong?"},
+    "feedback_note": {"ja": "詳しく（任意）", "en": "Tell us more (optional)"},
+    "reason_wrong_passage": {"ja": "引用された箇所が質問に合っていない", "en": "The cited passage does not answer it"},
+    "reason_missing": {"ja": "あるはずの記載が出てこない", "en": "Something the declarations say is missing"},
+    "reason_outdated": {"ja": "古い回の記載で、最新の内容ではない", "en": "It is from an older summit, not the latest"},
+    "reason_other": {"ja": "その他", "en": "Something else"},
+    "thanks_reason": {"ja": "ありがとうございます。管理者が確認して改善に役立てます。",
+                      "en": "Thank you: the admins will look at it to improve the answers."},
     "greeting": {"ja": "中小企業都市サミットの宣言について質問してください。", "en": "Ask me about the summit declarations."},
     "searching": {"ja": "検索中…", "en": "searching…"},
     "help": {"ja": "使い方: `/summit 質問` — 例: `/summit 岡谷市の取組みは？`。`/summit sources` で登録済みの宣言一覧。",
@@ -397,8 +415,11 @@ def summit_names(numbers: tuple[int, ...] | list[int], lang: str) -> str:
 
 
 def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"the {n}{suffix} summit"
+    return f"the {_nth(n)} summit"
+
+
+def _nth(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def headline(answer: Answer) -> str:
@@ -408,7 +429,7 @@ def headline(answer: Answer) -> str:
         facts = answer.decision.evidence
         return phrase("outline", lang, n=int(facts.get("headings", 0)), items=int(facts.get("items", 0)))
     if answer.found:
-        line = phrase("found", lang, n=len(answer.citations))
+        line = found_line(answer)
         if answer.notice == "joint-only":
             return f"{line} {phrase('joint_only', lang)}"
         if answer.notice == "not-mentioned" and answer.analysis:
@@ -426,6 +447,39 @@ def headline(answer: Answer) -> str:
     if missing:  # say by name what the declarations lack, rather than only that nothing was found
         return f"{phrase('no_match', lang)} {phrase('not_mentioned', lang, terms=_quoted(missing))}"
     return f"{phrase('no_match', lang)} {phrase('rephrase', lang)}"
+
+
+def found_line(answer: Answer) -> str:
+    """What was found, in words: whose initiatives or which part, of which summit's declaration, and how many.
+
+    Names and section labels stay as the declarations write them (with the document's OCR fixes applied to
+    labels); the joint issuer is not named, since every declaration is theirs.
+    """
+    lang, citations = answer.lang, answer.citations
+    docs = list(dict.fromkeys(c.document for c in citations))
+    where = ("、" if lang == "ja" else " and ").join(
+        phrase("found_where", lang, summit=d.summit, ordinal=_nth(d.summit), title=d.title) for d in docs)
+    orgs = list(dict.fromkeys(c.passage.organization for c in citations
+                              if c.passage.organization and c.passage.organization != c.document.issuer))
+    parts = list(dict.fromkeys(fixed(c.passage.section_path.split(" › ")[0], c.document.search_fixes)
+                               for c in citations if c.passage.section_path))
+    if orgs and len(orgs) <= 3:
+        what = phrase("found_initiatives", lang, orgs=("・" if lang == "ja" else ", ").join(orgs))
+    elif parts and len(parts) <= 2:
+        what = "".join(f"「{p}」" for p in parts)
+    else:
+        what = ""
+    if lang == "ja":
+        return phrase("found", lang, n=len(citations), where=where, what=f"の{what}" if what else "")
+    return phrase("found", lang, n=len(citations), s="" if len(citations) == 1 else "s",
+                  what=f"{what} of " if what else "", where=where)
+
+
+def fixed(label: str, fixes: tuple[tuple[str, str], ...]) -> str:
+    """A section label with the document's recorded OCR fixes applied (the passage text itself stays verbatim)."""
+    for wrong, right in fixes:
+        label = label.replace(wrong, right)
+    return label
 
 
 def _quoted(terms: tuple[str, ...]) -> str:

@@ -17,21 +17,24 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from functools import partial
 from urllib.error import URLError
 
-from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from index.model import Answer
 from index.service import LiveIndex, QuestionError, SummitIndex
 
-from .blocks import answer_blocks, fallback_text, more_blocks
+from .blocks import answer_blocks, fallback_text
+from .clicks import Clicks
 from .formatting import escape
 from .lanes import Lanes
 from .phrases import bilingual, explain
 from .links import LinkMaker
+from .progress import Progress
 from .records import ANSWERED, FAILED, REFUSED, Records
+from .response_url import ResponseUrlError, respond
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,8 @@ class Question:
             text=plain_text(event.get("text", "")),
             reply_thread=reply_thread,
             context_thread=context_thread,
+            progress="reaction",
+            ts=event["ts"],
         )
 
 
@@ -99,6 +104,7 @@ class Responder:
         self.client = client
         self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # this process, in the records of what it answers
         self.lanes = Lanes.start(self.work, workers=workers, per_user=per_user)
+        self.clicks = Clicks(index, records, client, self.links)  # the buttons under answers (bot/clicks.py)
         self._notified: dict[str, float] = {}
         self._notified_lock = threading.Lock()
 
@@ -115,6 +121,8 @@ class Responder:
                                          question.payload(), stale_after=STALE_SECONDS)
         if record_id is None:
             log.info("duplicate delivery of %s ignored", question.key)
+            if question.progress == "status":  # the panel's listener set it again for this delivery
+                self._progress(question).clear()
             return None
         if not self.lanes.questions.offer(question.user, record_id):
             self.records.finish(record_id, REFUSED, "too many questions waiting")
@@ -141,16 +149,21 @@ class Responder:
         if record is None:
             return None  # another worker has it, or it is done
         question = Question.from_payload(json.loads(record.payload))
-        if record.attempts > 1 and not question.response_url and self._landed(self.client, question, record_id):
+        if record.attempts > 1 and not (question.response_url or question.private) and self._landed(self.client, question, record_id):
             self.records.finish(record_id, ANSWERED, "answered before a restart")
             return None
-        try:
-            return self._answer(record_id, question)
-        except Exception as error:
-            log.exception("question %s failed", record_id)
-            self.records.finish(record_id, FAILED, f"{type(error).__name__}: {error}")
-            self._say(question, bilingual("failed", id=record_id))
-            return None
+        with self._progress(question):
+            try:
+                return self._answer(record_id, question)
+            except Exception as error:
+                log.exception("question %s failed", record_id)  # the id the asker is given
+                self.records.finish(record_id, FAILED, f"{type(error).__name__}: {error}")
+                self._say(question, bilingual("failed", id=record_id))
+                return None
+
+    def _progress(self, question: Question) -> Progress:
+        return Progress(self.client, question.progress, question.channel, question.ts, question.reply_thread,
+                        bilingual("searching"))
 
     def _answer(self, record_id: str, question: Question) -> Answer | None:
         since = time.time() - DM_CONTEXT_SECONDS if not question.context_thread else 0.0
@@ -164,15 +177,17 @@ class Responder:
             self._post(self.client, question, post, text=escape(explain(error, "slack")), blocks=None)
             self.records.finish(record_id, ANSWERED, "question refused: " + str(error)[:200])
             return None
-        blocks = answer_blocks(answer, record_id, question_shown=post is not None)
-        response = self._post(self.client, question, post, text=fallback_text(answer), blocks=blocks, record_id=record_id)
+        private = question.private or post is not None  # /summit answers privately first, with a Share button
+        blocks = answer_blocks(answer, record_id, private=private)
+        response = self._post(self.client, question, post, text=fallback_text(answer), blocks=blocks,
+                              record_id=record_id)
         self.records.answered(record_id, effective, answer, reply_ts=(response or {}).get("ts", ""),
                               index_version=snapshot.version)
         return answer
 
     @staticmethod
     def _responder(question: Question) -> Callable[..., object] | None:
-        return Respond(response_url=question.response_url) if question.response_url else None
+        return partial(respond, question.response_url) if question.response_url else None
 
     def _say(self, question: Question, text: str) -> None:
         """A short reply that only the asker sees (through the response URL for a slash command)."""
@@ -183,7 +198,7 @@ class Responder:
             else:
                 self.client.chat_postEphemeral(channel=question.channel, user=question.user, text=text,
                                                thread_ts=question.reply_thread)
-        except (SlackApiError, URLError, OSError) as error:
+        except (SlackApiError, ResponseUrlError, OSError) as error:
             log.error("could not tell %s: %s", question.key, getattr(error, "response", {}) or error)
 
     def _should_notify(self, user: str) -> bool:
@@ -193,22 +208,6 @@ class Responder:
                 return False
             self._notified[user] = now
             return True
-
-    def more(self, record_id: str, channel: str, thread: str) -> None:
-        """Post the next passages of an earlier answer in its thread."""
-        record = self.records.get(record_id)
-        if record is None:
-            return
-        snapshot = self.index.snapshot()
-        if record.index_version and record.index_version != snapshot.version:
-            # the next page of another version's ranking would skip or repeat passages
-            self.client.chat_postMessage(channel=channel, thread_ts=thread, text=bilingual("changed"),
-                                         unfurl_links=False, unfurl_media=False)
-            return
-        answer = snapshot.ask(record.effective or record.question, top_k=PAGE, offset=record.shown, link=self.links)
-        self.records.shown_more(record_id, len(answer.citations))
-        self.client.chat_postMessage(channel=channel, thread_ts=thread, blocks=more_blocks(answer, record_id),
-                                     text=fallback_text(answer), unfurl_links=False, unfurl_media=False)
 
     def close(self) -> None:
         """Finish what the workers hold; what still waits stays recorded and is answered after the next start."""
@@ -220,15 +219,19 @@ class Responder:
         if blocks is not None:
             kwargs["blocks"] = blocks
         try:
-            if post is not None:
-                post(response_type="in_channel", **kwargs)
+            if post is not None:  # a slash command's answer replaces the "searching…" it was acknowledged with
+                # (a shortcut's original is the message it was used on, someone else's: never replaced)
+                post(response_type="ephemeral", replace_original=question.key.startswith("slash:"), **kwargs)
                 return None
+            if question.private:
+                return client.chat_postEphemeral(channel=question.channel, user=question.user,
+                                                 thread_ts=question.reply_thread, **kwargs).data
             if record_id:
                 kwargs["metadata"] = {"event_type": ANSWER_EVENT, "event_payload": {"record": record_id}}
             return self._post_once(client, question, kwargs, record_id)
         except SlackApiError as error:
             log.error("could not post the answer to %s: %s", question.key, error.response.get("error"))
-            return None
+            raise
 
     def _post_once(self, client: WebClient, question: Question, kwargs: dict, record_id: str) -> dict | None:
         """Post; after a timeout or a dropped connection, post again only if the first did not land."""
@@ -241,8 +244,7 @@ class Responder:
                 time.sleep(1 + attempt)
                 if record_id and self._landed(client, question, record_id):
                     return None
-        log.error("could not post the answer to %s after %d attempts", question.key, POST_ATTEMPTS)
-        return None
+        raise ConnectionError(f"could not post the answer to {question.key} after {POST_ATTEMPTS} attempts")
 
     @staticmethod
     def _landed(client: WebClient, question: Question, record_id: str) -> bool:

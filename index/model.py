@@ -200,6 +200,7 @@ class Answer:
     groups: tuple[CitationGroup, ...] = ()  # in reading order; labels run [1], [2], … across them
     analysis: QueryAnalysis | None = None
     indexed_summits: tuple[int, ...] = ()  # what the index holds, to say so when nothing is found
+    remaining: int = 0  # ranked passages after this page: "More results" is offered only when there are some
 
     @property
     def found(self) -> bool:

@@ -136,3 +136,26 @@ def curation_bot(slack, built, embedder, base: Path, admins: frozenset[str], cop
     settings = BotSettings(index=index_settings, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
                            api_url=slack.api_url, admins=admins)
     return RunningBot(settings, SummitIndex.open(index_settings), base / "records.sqlite3")
+
+
+def click(bot, action_id: str, value: str, channel: str, response_url: str, thread: str = "", ephemeral: bool = False,
+          kind: str = "button", trigger: str = "trig-1") -> int:
+    """A signed block_actions interaction, as Slack posts it when someone clicks under an answer."""
+    payload = {"type": "block_actions", "user": {"id": "U0001"}, "team": {"id": "T0001"}, "api_app_id": "A0001",
+               "channel": {"id": channel}, "response_url": response_url, "trigger_id": trigger,
+               "container": {"type": "message", "message_ts": "1.2", "channel_id": channel, "is_ephemeral": ephemeral},
+               "actions": [{"action_id": action_id, "value": value, "type": kind, "block_id": "b"}]}
+    if not ephemeral:
+        payload["message"] = {"ts": "1.2", "thread_ts": thread, "text": ""}
+    return post(bot.url + "/slack/events", ("payload=" + json.dumps(payload)).encode(),
+                content_type="application/x-www-form-urlencoded")[0]
+
+
+def blocks_of(call) -> list[dict]:
+    blocks = call.params.get("blocks") or []
+    return blocks if isinstance(blocks, list) else json.loads(blocks)
+
+
+def feedback_record(call) -> str:
+    [feedback] = [b for b in blocks_of(call) if b["type"] == "context_actions"]
+    return feedback["elements"][0]["positive_button"]["value"].split(":", 1)[1]

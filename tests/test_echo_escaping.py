@@ -10,7 +10,7 @@ import json
 import pytest
 
 
-from .slackbot import curation_bot, post, slash_body
+from .slackbot import click, curation_bot, feedback_record, post, slash_body
 from .test_refresh import PAGE_ONE
 from .test_slack_curation import ADMIN, messages_to, share
 
@@ -52,7 +52,10 @@ def test_a_repeated_question_is_inert(slack, bot):
     status, _, _ = post(bot.url + "/slack/events", slash_body(question, response_url, trigger_id="T-echo"),
                         content_type="application/x-www-form-urlencoded")
     assert status == 200
-    [call] = slack.wait_for("response_url", timeout=60)
+    [private] = slack.wait_for("response_url", timeout=60)
+    action_url = slack.api_url.replace("/api/", "/actions/T0001/3/share")
+    assert click(bot, "share_answer", feedback_record(private), "C0001", action_url, ephemeral=True) == 200
+    call = slack.wait_for("response_url", where=lambda c: c.params.get("response_type") == "in_channel")[0]
     text, blocks = shown(call)
     assert "bold" in blocks and "evil" in blocks and "岡谷市の取組みは" in blocks  # the question is repeated …
     for field in (text, blocks):

@@ -47,7 +47,7 @@ def test_ask_page_shows_the_same_answer_as_slack(site, service):
     answer = service.ask("What did Okaya commit to?")
     for citation in answer.citations:
         assert f'href="/p/{citation.passage.id}"' in body
-    assert "岡谷商工会議所" in body and "Found 2 passage(s)" in body
+    assert "岡谷商工会議所" in body and "Found 2 passages in the initiatives of" in body
 
 
 def test_passage_page_shows_it_in_its_document(site, service):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from .conftest import ROOT
-from .slackbot import blocks_text, running_bot, event_body, mention, post, slash_body
+from .slackbot import blocks_of, blocks_text, click, feedback_record, running_bot, event_body, mention, post, slash_body
 
 sys.path.insert(0, str(ROOT / "bench"))
 from http_attacks import raw_request  # noqa: E402  (a client that stops sending once answered)
@@ -48,6 +48,16 @@ def test_follow_up_in_the_thread_uses_the_earlier_question(slack, bot):
     assert post(events_url(bot), event_body(follow, "Ev2"))[0] == 200
     replies = slack.wait_for("chat.postMessage", count=2, where=lambda c: c.params.get("thread_ts") == root)
     assert "川口" in blocks_text(replies[-1]) and "i-mono" in blocks_text(replies[-1]) or "地域貢献事業者" in blocks_text(replies[-1])
+    slack.add_message("C0001", "1700000002.000100", "and 川口?", "U0001", thread_ts=root)  # as Slack holds it
+    reply_ts = "1700000002.000200"
+    slack.add_message("C0001", reply_ts, "第9回では？", "U0001", thread_ts=root)
+    assert post(events_url(bot), event_body({**follow, "text": "第9回では？", "ts": reply_ts, "event_ts": reply_ts},
+                                            "Ev2b"))[0] == 200
+    # 👀 on the asker's message while answering, taken off once answered
+    [added] = slack.wait_for("reactions.add", where=lambda c: c.params.get("timestamp") == reply_ts)
+    slack.wait_for("reactions.remove", where=lambda c: c.params.get("timestamp") == reply_ts)
+    assert added.params["name"] == "eyes" and slack.wait_for("chat.postMessage", count=3,
+                                                             where=lambda c: c.params.get("thread_ts") == root)
 
 
 @pytest.mark.parametrize("tamper", ["bad-signature", "stale", "unsigned", "wrong-secret"])
@@ -111,34 +121,53 @@ def test_no_answer_is_said_plainly(slack, bot):
     assert "見つかりませんでした" in text and "[1]" not in text and "more_results" not in text
 
 
-def test_slash_command_repeats_the_question_in_channel(slack, bot):
+def test_slash_command_answers_privately_first_then_shares(slack, bot):
     response_url = slack.api_url.replace("/api/", "/commands/T0001/1/abc")
     status, body, seconds = post(events_url(bot), slash_body("東大阪市の条例は？", response_url),
                                  content_type="application/x-www-form-urlencoded")
-    assert status == 200 and seconds < 3
-    [call] = slack.wait_for("response_url")
-    assert call.params["response_type"] == "in_channel"
-    text = blocks_text(call)
-    assert "東大阪市の条例は？" in text and "住工共生のまちづくり条例" in text
+    assert status == 200 and seconds < 3 and "検索中" in json.loads(body)["text"]  # the acknowledgement the answer replaces
+    [answer] = slack.wait_for("response_url")
+    assert answer.params["response_type"] == "ephemeral" and answer.params["replace_original"] is True
+    assert "住工共生のまちづくり条例" in blocks_text(answer) and "東大阪市の条例は？" not in blocks_text(answer)
+    buttons = [e["action_id"] for b in blocks_of(answer) if b["type"] == "actions" for e in b["elements"]]
+    assert buttons[-2:] == ["share_answer", "keep_private"]
+    record_id = feedback_record(answer)
+    action_url = slack.api_url.replace("/api/", "/actions/T0001/1/share")
+    assert click(bot, "share_answer", record_id, "C0001", action_url, ephemeral=True) == 200
+    shared, deleted = slack.wait_for("response_url", count=3)[1:]
+    assert shared.params["response_type"] == "in_channel" and "東大阪市の条例は？" in blocks_text(shared)
+    assert "share_answer" not in json.dumps(blocks_of(shared)) and deleted.params["delete_original"] is True
 
 
-def test_more_results_and_feedback_buttons(slack, bot):
+def test_more_results_grow_the_answer_in_place_and_feedback_is_recorded(slack, bot):
     ts, channel = "1700000006.000100", "C0777"
     post(events_url(bot), event_body(mention("住工共生について", ts, channel=channel), "Ev7"))
     [reply] = slack.wait_for("chat.postMessage", where=lambda c: c.params.get("channel") == channel)
-    blocks = reply.params["blocks"] if isinstance(reply.params["blocks"], list) else json.loads(reply.params["blocks"])
-    record_id = blocks[-1]["elements"][0]["value"]
-    for action_id in ("more_results", "feedback_up"):
-        payload = {"type": "block_actions", "user": {"id": "U0001"}, "team": {"id": "T0001"}, "api_app_id": "A0001",
-                   "channel": {"id": channel}, "container": {"type": "message", "message_ts": "1.2", "channel_id": channel},
-                   "message": {"ts": "1.2", "thread_ts": ts, "text": ""}, "trigger_id": "t",
-                   "actions": [{"action_id": action_id, "value": record_id, "type": "button", "block_id": "b"}]}
-        body = ("payload=" + json.dumps(payload)).encode()
-        assert post(events_url(bot), body, content_type="application/x-www-form-urlencoded")[0] == 200
-    replies = slack.wait_for("chat.postMessage", count=2, where=lambda c: c.params.get("channel") == channel)
-    assert replies[-1].params["thread_ts"] == ts and "[" in blocks_text(replies[-1])
-    slack.wait_for("chat.postEphemeral", where=lambda c: c.params.get("channel") == channel)
+    record_id, before = feedback_record(reply), blocks_text(reply).count("> ")
+    action_url = slack.api_url.replace("/api/", "/actions/T0001/2/more")
+    earlier = len(slack.wait_for("response_url", count=0))
+    assert click(bot, "more_results", record_id, channel, action_url, thread=ts) == 200
+    grown = slack.wait_for("response_url", count=earlier + 1)[-1]
+    assert grown.params.get("replace_original") is True
+    assert blocks_text(grown).count("> ") > before and "[2]" in blocks_text(grown)
+    assert len(posts_in(slack, channel)) == 1  # in place: no second message
+    assert click(bot, "answer_feedback", f"up:{record_id}", channel, action_url, thread=ts, kind="feedback_buttons") == 200
+    slack.wait_for("response_url", where=lambda c: c.params.get("response_type") == "ephemeral")
     assert bot.records.feedback_of(record_id) == {"U0001": "up"}
+    assert click(bot, "answer_feedback", f"down:{record_id}", channel, action_url, thread=ts,
+                 kind="feedback_buttons") == 200
+    [opened] = slack.wait_for("views.open")
+    view = opened.params["view"] if isinstance(opened.params["view"], dict) else json.loads(opened.params["view"])
+    submitted = {"type": "view_submission", "user": {"id": "U0001"}, "team": {"id": "T0001"}, "api_app_id": "A0001",
+                 "view": {**view, "id": "V1", "state": {"values": {
+                     "reason": {"reason": {"type": "radio_buttons", "selected_option": {"value": "missing"}}},
+                     "note": {"note": {"type": "plain_text_input", "value": "第8回の記載が出ない"}}}}}}
+    status = post(events_url(bot), ("payload=" + json.dumps(submitted)).encode(),
+                  content_type="application/x-www-form-urlencoded")[0]
+    assert status == 200
+    slack.wait_for("response_url", where=lambda c: "管理者が確認" in str(c.params.get("text")))
+    [(vote, reason, note)] = bot.records.rows("SELECT value, reason, note FROM feedback WHERE question_id=?", (record_id,))
+    assert (vote, reason, note) == ("down", "missing", "第8回の記載が出ない")
 
 
 def test_url_verification_and_bad_bodies(bot):
@@ -171,8 +200,10 @@ def test_assistant_panel_prompts_and_status(slack, bot):
     asked = {"type": "message", "channel_type": "im", "user": "U0003", "text": "岡谷商工会議所は何をしている？",
              "ts": "1700000300.000300", "thread_ts": "1700000300.000100", "channel": "D0300", "event_ts": "1700000300.000300"}
     assert post(events_url(bot), event_body(asked, "EvA2"))[0] == 200
-    [status] = slack.wait_for("assistant.threads.setStatus")
+    status = slack.wait_for("assistant.threads.setStatus")[0]
     assert "searching" in status.params["status"]
     replies = slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == "1700000300.000100"
                              and "徳本薬草" in blocks_text(c))
     assert len(replies) == 1
+    # cleared once answered, whatever Slack itself does when the reply arrives
+    slack.wait_for("assistant.threads.setStatus", where=lambda c: c.params.get("status") == "")

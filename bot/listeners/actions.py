@@ -1,37 +1,57 @@
-"""Buttons under an answer: "more results" and 👍/👎 feedback; the work runs on the clicks lane, never behind questions."""
+"""Buttons under an answer: "More results", Share / Only me, 👍/👎 and the 👎 form.
+
+Each click is acknowledged at once and its work runs on the clicks lane (never
+behind questions), guarded so that a failure is answered with an id.
+"""
 from __future__ import annotations
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
-from ..blocks import FEEDBACK_DOWN, FEEDBACK_UP, MORE_ACTION
-from ..phrases import phrase
+from ..blocks import FEEDBACK_ACTION, FEEDBACK_DOWN, FEEDBACK_MODAL, FEEDBACK_UP, KEEP_ACTION, MORE_ACTION, SHARE_ACTION
+from ..clicks import Click
 from ..responder import Responder
 
 
-def _where(body: dict) -> tuple[str, str]:
-    """The channel and the thread the clicked answer lives in."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-    message = body.get("message") or {}
-    return channel, message.get("thread_ts") or message.get("ts") or (body.get("container") or {}).get("message_ts", "")
-
-
 def register(app: App, responder: Responder) -> None:
+    clicks, submit = responder.clicks, responder.lanes.clicks.submit
+
     @app.action(MORE_ACTION)
-    def on_more(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+    def on_more(ack: Ack, body: dict, action: dict) -> None:
         ack()
-        channel, thread = _where(body)
-        responder.lanes.clicks.submit(responder.more, action["value"], channel, thread)
+        submit(clicks.guarded, clicks.more, Click.from_body(body, action["value"]))
+
+    @app.action(SHARE_ACTION)
+    def on_share(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        submit(clicks.guarded, clicks.share, Click.from_body(body, action["value"]))
+
+    @app.action(KEEP_ACTION)
+    def on_keep(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        submit(clicks.guarded, clicks.keep, Click.from_body(body, action["value"]))
+
+    @app.action(FEEDBACK_ACTION)
+    def on_feedback(ack: Ack, body: dict, action: dict) -> None:
+        """Slack's feedback buttons: the value is "up:<record>" or "down:<record>"."""
+        ack()
+        vote, _, record_id = str(action.get("value", "")).partition(":")
+        if vote in ("up", "down") and record_id:
+            _vote(Click.from_body(body, record_id), vote)
 
     @app.action(FEEDBACK_UP)
     @app.action(FEEDBACK_DOWN)
-    def on_feedback(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+    def on_old_feedback(ack: Ack, body: dict, action: dict) -> None:
+        """The 👍/👎 buttons of answers posted before Slack's feedback buttons were used."""
         ack()
-        record_id, user = action["value"], (body.get("user") or {}).get("id", "")
-        responder.records.feedback(record_id, user, "up" if action["action_id"] == FEEDBACK_UP else "down")
-        channel, thread = _where(body)
-        record = responder.records.get(record_id)
-        lang = record.lang if record and record.lang == "ja" else "en"
-        if channel and user:
-            responder.lanes.clicks.submit(client.chat_postEphemeral, channel=channel, user=user, thread_ts=thread or None,
-                                          text=phrase("thanks", lang))
+        _vote(Click.from_body(body, action["value"]), "up" if action["action_id"] == FEEDBACK_UP else "down")
+
+    def _vote(click: Click, vote: str) -> None:
+        if vote == "down":  # the form must open within the trigger's 3 s: here, not behind other clicks
+            clicks.guarded(clicks.vote, click, vote)
+        else:
+            submit(clicks.guarded, clicks.vote, click, vote)
+
+    @app.view(FEEDBACK_MODAL)
+    def on_reason(ack: Ack, body: dict, view: dict) -> None:
+        ack()
+        submit(clicks.explain, (body.get("user") or {}).get("id", ""), view)

@@ -1,4 +1,5 @@
-"""/summit QUESTION: answered in the channel with the question repeated (the slash text is invisible to others)."""
+"""/summit QUESTION: answered privately first, with Share / Only me; shared, it shows the question (the slash
+text is invisible to others). /summit help | sources, and the admins' add | remove | rollback | config."""
 from __future__ import annotations
 
 import logging
@@ -46,7 +47,8 @@ def register(app: App, responder: Responder, curator: Curator, channels: Channel
             if curator.is_admin(user) and word in WORKING:  # the change itself takes tens of seconds
                 responder.lanes.admin.submit(run_admin, curator, word, argument, respond)
             return
-        # recorded before the acknowledgement; the answer follows through the response_url
+        # recorded before the acknowledgement; the answer replaces the "searching…" through the response_url,
+        # privately first: the asker shares it with a button (bot/clicks.py)
         responder.receive(Question(
             key=f"slash:{command.get('trigger_id') or command.get('channel_id', '') + ':' + text}",
             user=command.get("user_id", ""),
@@ -55,8 +57,9 @@ def register(app: App, responder: Responder, curator: Curator, channels: Channel
             reply_thread=None,
             context_thread="",
             response_url=command.get("response_url", ""),
+            private=True,
         ))
-        ack()
+        ack(response_type="ephemeral", text=bilingual("searching"))
 
 
 def admin_command(curator: Curator, user: str, word: str, argument: str) -> str:

@@ -33,6 +33,11 @@ def page(worth_citing: Sequence[Hit], ranked: Sequence[Hit], top_k: int, offset:
     return [Cited(f"[{offset + i + 1}]", hit) for i, hit in enumerate(hits)]
 
 
+def remaining(ranked: Sequence[Hit], offset: int, shown: int) -> int:
+    """How many ranked passages a further page could still show (the cited ones are among the ranked)."""
+    return max(0, len(ranked) - offset - shown)
+
+
 def groups(cited: Sequence[Cited]) -> list[list[Cited]]:
     """Citations of one summit and organisation together, in the order the first of each appears."""
     by_key: dict[tuple[int, str], list[Cited]] = {}

@@ -98,11 +98,13 @@ class Pipeline:
     def _answer(self, question: Question, decision: Decision, worth_citing: Sequence[Hit], ranking: Ranking,
                 top_k: int, offset: int, link: Link) -> Answer:
         groups: tuple[CitationGroup, ...] = ()
+        remaining = 0
         if decision.found:
             cited = cite.page(worth_citing, ranking.hits, top_k, offset)
             groups = tuple(self._group([self._citation(c, ranking, link) for c in group])
                            for group in cite.groups(cited))
-        return Answer(question.text, question.lang, decision, groups, question.analysis, self.summits)
+            remaining = cite.remaining(ranking.hits, offset, len(cited))
+        return Answer(question.text, question.lang, decision, groups, question.analysis, self.summits, remaining)
 
     def _citation(self, cited: cite.Cited, ranking: Ranking, link: Link) -> Citation:
         passage = cited.hit.passage
