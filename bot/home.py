@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .formatting import SECTION_LIMIT, inert, truncate
-from .phrases import bilingual, phrase
+from .phrases import TEXT, bilingual, phrase
 from .report import QuestionGroup, Report, day
 
 REASK_ACTION = "home_reask"
@@ -55,8 +55,7 @@ def group_block(g: QuestionGroup, block_id: str) -> dict:
     counted = bilingual(key, n=g.count, last=day(g.last_asked))
     lines = [f"*{inert(truncate(' '.join(g.question.split()), 500))}*", counted]
     if g.reasons:
-        said = "; ".join(f"{reason} ×{n}" if n > 1 else reason for reason, n in g.reasons)
-        said = said.replace("_", " ")  # reason codes (wrong_passage) read as words
+        said = "; ".join(f"{_reason(reason)} ×{n}" if n > 1 else _reason(reason) for reason, n in g.reasons)
         lines.append(f"{bilingual('home_reasons')}: {inert(truncate(said, 500))}")
     lines += [f"> {inert(truncate(' '.join(note.split()), 300))}" for note in g.notes[:2]]
     return {
@@ -101,3 +100,8 @@ def _section(text: str) -> dict:
 
 def _context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}]}
+
+
+def _reason(code: str) -> str:
+    """A 👎 reason as the person chose it in the form (bot/blocks.py REASONS), in both languages."""
+    return bilingual(f"reason_{code}") if f"reason_{code}" in TEXT else code.replace("_", " ")

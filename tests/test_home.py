@@ -69,7 +69,7 @@ def test_admin_view_shows_the_gaps_then_the_onboarding():
     assert [b["value"] for b in buttons[:10]] == [f"質問{i}" for i in range(10)]  # most frequent first, top 10
     assert [b["value"] for b in buttons[10:]] == [f"回答{i}" for i in range(10)]
     assert buttons[0]["text"]["text"] == "もう一度聞く / Ask again"
-    assert "wrong passage ×2; missing" in shown and "違う箇所です" in shown
+    assert "引用された箇所が質問に合っていない / The cited passage does not answer it ×2; あるはずの記載が出てこない" in shown and "違う箇所です" in shown
     assert shown.index("質問0") < shown.index("回答0") < shown.index("すみだ宣言")  # gaps first, then the onboarding
     assert "summitbot report --since 30d" in shown
 
@@ -164,7 +164,7 @@ def test_admin_home_over_http(slack, bot):
     shown = json.dumps(view, ensure_ascii=False)
     [declined, down] = elements(view)
     assert declined["value"] == "駐車場はどこ?" and down["value"] == "岡谷市の取組みは？"
-    assert "2回・最終" in shown and "wrong passage" in shown and "川口市の箇所でした" in shown
+    assert "2回・最終" in shown and "The cited passage does not answer it" in shown and "川口市の箇所でした" in shown
     assert "すみだ宣言" in shown  # the onboarding under the report
 
 
