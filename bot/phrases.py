@@ -114,15 +114,15 @@ TEXT: dict[str, dict[str, object]] = {
     "help": {"ja": "使い方: `/summit 質問` — 例: `/summit 岡谷市の取組みは？`。`/summit sources` で登録済みの宣言一覧。",
              "en": "Usage: `/summit QUESTION` — e.g. `/summit What did Okaya commit to?`; `/summit sources` lists the"
                    " declarations."},
-    "help_admin": {"ja": "管理者", "en": "admins: `/summit add`, `/summit remove KEY`, `/summit rollback`"},
+    "help_admin": {"ja": "管理者", "en": "admins: `/summit add`, `/summit remove KEY`, `/summit rollback`, `/summit config`"},
     "home_title": {"ja": "中小企業都市サミット 宣言", "en": "Summit declarations"},
     "sources_index": {"ja": "*索引 / index* {version}（{created}）", "en": "*index* {version} ({created})"},
     "sources_document": {"ja": "• 第{summit}回 {title} — 開催地 {host}、{date}、{count}箇所",
                          "en": "• summit {summit}: {title} — host {host}, {date}, {count} passages"},
     "no_date": {"ja": "日付不明", "en": "date unknown"},
     # ------------------------------------------------------------------ adding and removing declarations
-    "not_admin": {"ja": "申し訳ありませんが、宣言文の追加・削除は管理者のみ行えます。",
-                  "en": "Sorry, only the bot's admins can add or remove declarations."},
+    "not_admin": {"ja": "申し訳ありませんが、宣言文の追加・削除と設定の変更は管理者のみ行えます。",
+                  "en": "Sorry, only the bot's admins can add or remove declarations or change settings."},
     "need_summit": {"ja": "何回目のサミットの宣言か、ファイルと一緒に書いてください（例：第10回）。",
                     "en": "Please say which summit this is, with the file (e.g. 第10回 or 10th)."},
     "too_big": {"ja": "ファイルが大きすぎます（上限 {limit} MB）。", "en": "The file is too large (limit {limit} MB)."},

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from .slackbot import blocks_text, running_bot, event_body, mention
+from .slackbot import blocks_text, event_body, feedback_record, mention, running_bot
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +48,26 @@ def test_health_reports_socket_mode(bot):
 
     with urllib.request.urlopen(bot.url + "/healthz") as response:
         assert json.loads(response.read())["slack"] == "socket"
+
+
+def test_slash_command_private_first_then_shared_over_the_socket(slack, bot):
+    """/summit over Socket Mode: 検索中… in the acknowledgement, a private answer, Share posts it to the channel."""
+    response_url = slack.api_url.replace("/api/", "/commands/T0001/7/sock")
+    command = {"token": "legacy", "team_id": "T0001", "channel_id": "C0701", "user_id": "U0001", "command": "/summit",
+               "text": "東大阪市の条例は？", "response_url": response_url, "trigger_id": "T-sock", "api_app_id": "A0001"}
+    envelope_id = slack.send_envelope(command, type="slash_commands", accepts_response_payload=True)
+    ack = slack.wait_for_ack(envelope_id, timeout=5)
+    assert "検索中" in json.dumps(ack.get("payload") or {}, ensure_ascii=False)
+    [private] = slack.wait_for("response_url", where=lambda c: c.params.get("response_type") == "ephemeral"
+                               and "住工共生" in blocks_text(c))
+    share_url = slack.api_url.replace("/api/", "/actions/T0001/7/share")
+    clicked = {"type": "block_actions", "user": {"id": "U0001"}, "team": {"id": "T0001"}, "api_app_id": "A0001",
+               "channel": {"id": "C0701"}, "response_url": share_url, "trigger_id": "t-sock",
+               "container": {"type": "message", "message_ts": "1.3", "channel_id": "C0701", "is_ephemeral": True},
+               "actions": [{"action_id": "share_answer", "value": feedback_record(private), "type": "button",
+                            "block_id": "b"}]}
+    slack.wait_for_ack(slack.send_envelope(clicked, type="interactive"), timeout=5)
+    [shared] = slack.wait_for("response_url", where=lambda c: c.params.get("response_type") == "in_channel"
+                              and "東大阪市の条例は？" in blocks_text(c))
+    slack.wait_for("response_url", where=lambda c: c.params.get("delete_original") is True)
+    assert "住工共生" in blocks_text(shared)
