@@ -32,6 +32,23 @@ Realism choices a caller should know:
 * Calls failed by :meth:`FakeSlack.fail_next` have no effect and are recorded
   with their status; :meth:`FakeSlack.calls_to` and :meth:`FakeSlack.wait_for`
   only count successful ones (HTTP 200 and ``"ok": true``).
+* What Slack checks before acting is checked here too (rules in
+  tests/fakeslack_rules.py), each failure answered as Slack does (HTTP 200,
+  ``"ok": false``) and recorded like any other call:
+
+  - scopes: the bot token has the manifest's ``oauth_config.scopes.bot``
+    (``FakeSlack(scopes=...)`` overrides); a method outside them is
+    ``missing_scope`` with ``needed``/``provided``; a method the fake does not
+    know is ``unknown_method`` (logged as an error). :attr:`FakeSlack.scopes_exercised`
+    counts which scopes successful calls relied on.
+  - Block Kit: ``blocks`` of chat.postMessage/postEphemeral/update and of JSON
+    posted to a response URL, and the ``view`` of views.*, go through
+    slack_sdk's models and Slack's documented limits: ``invalid_blocks`` with
+    ``errors`` (views: ``invalid_arguments`` with ``response_metadata.messages``).
+  - membership: the bot is in every channel unless :meth:`FakeSlack.leave`
+    (or ``FakeSlack(not_in=...)``) says otherwise; then posting, updating,
+    ephemeral messages and reactions there are ``not_in_channel``. DMs and
+    response URLs work regardless.
 
 Reconnects of slack_sdk's builtin ``SocketModeClient`` (slack_sdk 3.47, also what
 bolt's ``slack_bolt.adapter.socket_mode.SocketModeHandler`` uses), read from
@@ -85,8 +102,8 @@ import struct
 import threading
 import time
 import uuid
-from collections import defaultdict, deque
-from collections.abc import Callable
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -97,6 +114,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+
+from tests import fakeslack_rules as rules
 
 log = logging.getLogger(__name__)
 
@@ -161,10 +180,18 @@ class FakeSlack:
     #: here it also bounds how long the builtin client's ``close()`` blocks.
     server_ping_interval: float = 1.0
 
-    def __init__(self, bot_user_id: str = "UBOT", team_id: str = "T0001", bot_id: str = "B0001") -> None:
+    def __init__(self, bot_user_id: str = "UBOT", team_id: str = "T0001", bot_id: str = "B0001",
+                 scopes: Iterable[str] | None = None, not_in: Iterable[str] = ()) -> None:
         self.bot_user_id = bot_user_id
         self.team_id = team_id
         self.bot_id = bot_id
+        #: The bot token's scopes: the manifest's unless given (what a fresh install grants).
+        self.scopes: frozenset[str] = frozenset(rules.manifest_scopes() if scopes is None else scopes)
+        #: How many successful calls relied on each scope.
+        self.scopes_exercised: Counter[str] = Counter()
+        #: Conversation kinds that an id's first letter does not tell (e.g. {"G123": "mpim"}).
+        self.channel_kinds: dict[str, str] = {}
+        self._not_joined: set[str] = set(not_in)
         self.calls: list[Call] = []
         self.acks: list[dict] = []
         #: GET requests for file contents, as Calls with method "files.download".
@@ -174,6 +201,7 @@ class FakeSlack:
         self._delays: dict[str, deque[float]] = defaultdict(deque)
         self._messages: list[tuple[str, JsonDict]] = []  # (channel, message)
         self._files: dict[str, _File] = {}
+        self._loose_reactions: dict[tuple[str, str], list[JsonDict]] = {}  # on messages the fake never saw
         self._ts_micros = 1_700_000_000_000_000
         self._view_counter = 0
         self._live: set[ServerConnection] = set()  # handshake done and hello sent
@@ -333,6 +361,9 @@ class FakeSlack:
         if thread_ts is not None:
             message["thread_ts"] = thread_ts
         with self._cond:
+            reactions = self._loose_reactions.pop((channel, ts), None)
+            if reactions:  # the bot reacted before the test registered the message
+                message["reactions"] = reactions
             self._messages.append((channel, message))
             micros = int(_ts_key(ts) * 1_000_000)
             self._ts_micros = max(self._ts_micros, micros)  # later posts sort after it
@@ -348,6 +379,20 @@ class FakeSlack:
         with self._cond:
             self._files[file_id] = _File(file_id, bytes(content), name, filetype, mimetype, url, redirect)
         return self._file_object(self._files[file_id])
+
+    def leave(self, channel: str) -> None:
+        """Make ``channel`` one the bot is not a member of (Slack then refuses posts there: not_in_channel)."""
+        with self._cond:
+            self._not_joined.add(channel)
+
+    def join(self, channel: str) -> None:
+        """Make the bot a member of ``channel`` again (the default for every channel)."""
+        with self._cond:
+            self._not_joined.discard(channel)
+
+    def is_member(self, channel: str) -> bool:
+        with self._cond:
+            return channel not in self._not_joined
 
     # ------------------------------------------------------------------ test controls (Socket Mode)
 
@@ -454,15 +499,34 @@ class FakeSlack:
                     body = {"ok": False, "error": "fakeslack_internal_error"}
             self.calls.append(Call(method, params, token, arrived, status, body))
             self._cond.notify_all()
+        if method != "response_url":
+            headers["X-OAuth-Scopes"] = ",".join(sorted(self.scopes))  # as Slack reports them on every call
         return status, body, headers, delay
 
     def _dispatch(self, method: str, params: JsonDict, token: str | None) -> JsonDict:
-        """The successful-path behaviour of each method (caller holds the lock)."""
-        if method == "response_url":
-            return {"ok": True}
+        """Slack's checks in Slack's order (token, scope, membership, payload), then the method (caller holds the lock)."""
+        if method == "response_url":  # no token, no membership: that is what response URLs are for
+            return rules.check_message(params) or {"ok": True}
         handler = _METHODS.get(method)
         if handler is None:
+            log.error("FakeSlack does not know %s: add it to _METHODS and to METHOD_SCOPES in "
+                      "tests/fakeslack_rules.py, with the scope docs.slack.dev lists for it", method)
             return {"ok": False, "error": "unknown_method"}
+        refusal = self._token_refusal(method, token) or self._scope_refusal(method, params)
+        refusal = refusal or self._membership_refusal(method, params)
+        check = rules.PAYLOAD_CHECKS.get(method)
+        refusal = refusal or (check(params) if check else None)
+        if refusal is not None:
+            return refusal
+        body = handler(self, params)
+        scope = rules.scope_needed(method, params, self.channel_kinds)
+        if scope and body.get("ok"):
+            self.scopes_exercised[scope] += 1
+        return body
+
+    @staticmethod
+    def _token_refusal(method: str, token: str | None) -> JsonDict | None:
+        """No token, or the wrong kind: the app-level token only opens Socket Mode connections."""
         if not token:
             return {"ok": False, "error": "not_authed"}
         is_app_token = token.startswith("xapp-")
@@ -471,7 +535,19 @@ class FakeSlack:
                 return {"ok": False, "error": "not_allowed_token_type"}
         elif is_app_token and method != "auth.test":
             return {"ok": False, "error": "not_allowed_token_type"}
-        return handler(self, params)
+        return None
+
+    def _scope_refusal(self, method: str, params: JsonDict) -> JsonDict | None:
+        scope = rules.scope_needed(method, params, self.channel_kinds)
+        if scope is None or scope in self.scopes:
+            return None
+        return rules.missing_scope(scope, self.scopes)
+
+    def _membership_refusal(self, method: str, params: JsonDict) -> JsonDict | None:
+        channel = str(params.get("channel", ""))
+        if channel in self._not_joined and rules.membership_required(method, channel, self.scopes):
+            return {"ok": False, "error": "not_in_channel"}
+        return None
 
     def _next_ts(self) -> str:
         self._ts_micros += 100
@@ -543,15 +619,52 @@ class FakeSlack:
     def _chat_post_ephemeral(self, params: JsonDict) -> JsonDict:
         return {"ok": True, "message_ts": self._next_ts()}
 
+    def _reactions_on(self, params: JsonDict) -> list[JsonDict]:
+        """The reactions of the message a call names; also for messages only an event told the bot about."""
+        channel, ts = str(params.get("channel", "")), str(params.get("timestamp", ""))
+        message = self._find_message(channel, ts)
+        if message is None:  # lenient, like chat.update: the test may never have registered the asker's message
+            return self._loose_reactions.setdefault((channel, ts), [])
+        return message.setdefault("reactions", [])
+
     def _reactions_add(self, params: JsonDict) -> JsonDict:
-        message = self._find_message(str(params.get("channel", "")), str(params.get("timestamp", "")))
-        if message is not None:
-            name = str(params.get("name", ""))
-            reactions = message.setdefault("reactions", [])
-            reaction = next((r for r in reactions if r["name"] == name), None)
-            if reaction is None:
-                reactions.append({"name": name, "users": [self.bot_user_id], "count": 1})
+        """Add the bot's reaction; ``already_reacted`` the second time, as Slack says."""
+        name, reactions = str(params.get("name", "")), self._reactions_on(params)
+        reaction = next((r for r in reactions if r["name"] == name), None)
+        if reaction is None:
+            reactions.append({"name": name, "users": [self.bot_user_id], "count": 1})
+        elif self.bot_user_id in reaction["users"]:
+            return {"ok": False, "error": "already_reacted"}
+        else:
+            reaction["users"].append(self.bot_user_id)
+            reaction["count"] += 1
         return {"ok": True}
+
+    def _reactions_remove(self, params: JsonDict) -> JsonDict:
+        """Take the bot's reaction off a message; ``no_reaction`` when it had none there (as Slack says)."""
+        name, reactions = str(params.get("name", "")), self._reactions_on(params)
+        reaction = next((r for r in reactions if r["name"] == name and self.bot_user_id in r["users"]), None)
+        if reaction is None:
+            return {"ok": False, "error": "no_reaction"}
+        reaction["users"].remove(self.bot_user_id)
+        reaction["count"] -= 1
+        if reaction["count"] == 0:
+            reactions.remove(reaction)
+        return {"ok": True}
+
+    def _reactions_get(self, params: JsonDict) -> JsonDict:
+        channel = str(params.get("channel", ""))
+        message = self._find_message(channel, str(params.get("timestamp", "")))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "type": "message", "channel": channel, "message": dict(message)}
+
+    def _users_info(self, params: JsonDict) -> JsonDict:
+        user = str(params.get("user", ""))
+        if not user.startswith(("U", "W")):
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {"id": user, "team_id": self.team_id, "name": user.lower(),
+                                     "is_bot": user == self.bot_user_id, "tz": "Asia/Tokyo"}}
 
     def _view(self, params: JsonDict) -> JsonDict:
         view = params.get("view", {})
@@ -757,8 +870,13 @@ _METHODS: dict[str, Callable[[FakeSlack, JsonDict], JsonDict]] = {
     "chat.delete": FakeSlack._chat_delete,
     "chat.postEphemeral": FakeSlack._chat_post_ephemeral,
     "reactions.add": FakeSlack._reactions_add,
+    "reactions.remove": FakeSlack._reactions_remove,
+    "reactions.get": FakeSlack._reactions_get,
+    "users.info": FakeSlack._users_info,
     "views.publish": FakeSlack._view,
     "views.open": FakeSlack._view,
+    "views.update": FakeSlack._view,
+    "views.push": FakeSlack._view,
     "assistant.threads.setStatus": FakeSlack._ok,
     "assistant.threads.setSuggestedPrompts": FakeSlack._ok,
     "assistant.threads.setTitle": FakeSlack._ok,
@@ -768,6 +886,8 @@ _METHODS: dict[str, Callable[[FakeSlack, JsonDict], JsonDict]] = {
     "files.info": FakeSlack._files_info,
     "apps.connections.open": FakeSlack._apps_connections_open,
 }
+# One table of what the fake serves and one of what each needs: they must agree.
+assert set(_METHODS) == set(rules.METHOD_SCOPES), set(_METHODS) ^ set(rules.METHOD_SCOPES)
 
 
 class _HTTPServer(ThreadingHTTPServer):
