@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--date", default="", help="the summit's date, YYYY-MM-DD")
     add.add_argument("--url", default="", help="where the declaration is published")
     add.add_argument("--dry-run", action="store_true", help="only show how it parses; change nothing")
+    add.add_argument("--text-out", type=Path, metavar="TEXT_FILE",
+                     help="write the text as it would be indexed to TEXT_FILE (to correct it), and change nothing")
+    add.add_argument("--text-from", type=Path, metavar="TEXT_FILE",
+                     help="add TEXT_FILE (the corrected text) as the declaration's text; FILE stays the original")
+    add.add_argument("--fix", action="append", default=[], metavar="WRONG=RIGHT",
+                     help="an OCR misreading to correct in search and section labels (the text shown stays as it is);"
+                          " repeatable, e.g. --fix 電線後=震災後")
     corpus_commands.add_parser("list", help="the declarations in the corpus")
     remove = corpus_commands.add_parser("remove", help="take a declaration out of the corpus")
     remove.add_argument("key", help="the document key (see `summitbot corpus list`)")
@@ -211,14 +218,33 @@ def _corpus(args: argparse.Namespace, settings: Settings) -> int:
         doc = changes.remove(settings, args.key, build=None).document
         print(f"removed {doc.key} ({doc.display_title}); run `summitbot index build` to take it out of the index")
         return 0
-    draft = changes.prepare(settings, args.file, args.summit, args.title, args.host_city, args.date, args.url)
+    draft = changes.prepare(settings, args.file, args.summit, args.title, args.host_city, args.date, args.url,
+                            text_from=args.text_from, fixes=parse_fixes(args.fix))
     print("\n  ".join(summary_lines(draft.summary())))
+    for wrong, right in draft.document.search_fixes:
+        print(f"  fix / 修正: {wrong} → {right} (search and labels)")
+    if args.text_out:
+        args.text_out.write_text(draft.text, encoding="utf-8")
+        print(f"\nwrote the text to {args.text_out}: correct it, then add it with\n  summitbot corpus add {args.file} "
+              f"--summit {args.summit} --text-from {args.text_out}\n(nothing was changed)")
+        return 0
     if args.dry_run:
         print("\n(dry run: nothing was changed)")
         return 0
     doc = changes.add(settings, draft, build=None).document
     print(f"\nadded {doc.key} → {settings.corpus_dir / doc.file}; run `summitbot index build` to make it searchable")
     return 0
+
+
+def parse_fixes(given: list[str]) -> tuple[tuple[str, str], ...]:
+    """`--fix WRONG=RIGHT` (or WRONG→RIGHT) as pairs; a malformed one is a usage error, not a silent no-op."""
+    fixes = []
+    for item in given:
+        wrong, sep, right = item.replace("→", "=").partition("=")
+        if not sep or not wrong.strip() or not right.strip():
+            raise UsageError(f"--fix {item!r}: write it as WRONG=RIGHT, e.g. --fix 電線後=震災後")
+        fixes.append((wrong.strip(), right.strip()))
+    return tuple(fixes)
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:

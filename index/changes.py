@@ -90,12 +90,14 @@ def corpus_lock(corpus_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
 
 
 def prepare(settings: Settings, file: Path, summit: int, title: str = "", host_city: str = "", date: str = "",
-            url: str = "") -> library.Draft:
+            url: str = "", text_from: Path | None = None, fixes: tuple[tuple[str, str], ...] = ()) -> library.Draft:
     """Read a file as the declaration of summit `summit`, in a limited child; nothing is written.
 
-    The draft (its parse summarised by `Draft.summary()`) is what a person checks before `add`.
+    The draft (its parse summarised by `Draft.summary()`) is what a person checks before `add`; `text_from`
+    and `fixes` are their corrections (library.prepare).
     """
-    return worker.prepare(settings.corpus_dir, file, summit, title, host_city, date, url)
+    return worker.prepare(settings.corpus_dir, file, summit, title, host_city, date, url,
+                          text_from=text_from, fixes=fixes)
 
 
 def add(settings: Settings, draft: library.Draft, live=None, build: Builder | None = child_build) -> ChangeReport:

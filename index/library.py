@@ -60,19 +60,27 @@ class Draft:
 
 
 def prepare(corpus: Corpus, file: Path, summit: int, title: str = "", host_city: str = "", date: str = "",
-            url: str = "") -> Draft:
-    """Extract and parse `file` as the declaration of summit `summit`; nothing is written."""
+            url: str = "", text_from: Path | None = None, fixes: tuple[tuple[str, str], ...] = ()) -> Draft:
+    """Extract and parse `file` as the declaration of summit `summit`; nothing is written.
+
+    `text_from`: a person's corrected text of `file` (UTF-8 or Markdown, e.g. what `--text-out` wrote), used
+    instead of the extraction; `file` stays the published original. `fixes`: (wrong, right) OCR corrections
+    recorded with the document, applied to search and section labels, never to the text shown.
+    """
     from .extract import extract
 
     if summit < 1:
         raise CorpusError(f"the summit number must be 1 or more, not {summit}", "summit-number-invalid", summit=summit)
     extracted = extract(file)
+    if text_from is not None:  # the person's text replaces the extraction; its page offsets no longer apply
+        edited = extract(text_from)
+        extracted = replace(edited, pages=(), warnings=(*edited.warnings, f"text from {text_from.name}, edited by hand"))
     title = title or _guess_title(extracted.text) or f"第{summit}回宣言"
     host_city = host_city or _guess_host(corpus, title)
     doc = Document(
         key=_new_key(corpus, summit, host_city), summit=summit, title=title, host_city=host_city,
         file=f"documents/{_new_key(corpus, summit, host_city)}.txt",
-        member_cities=tuple(corpus.gazetteer.cities), date=date, source_url=url,
+        member_cities=tuple(corpus.gazetteer.cities), date=date, source_url=url, search_fixes=tuple(fixes),
     )
     result = parse_text(extracted.text, doc, corpus.gazetteer.city_of)
     if not result.passages:

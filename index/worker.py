@@ -71,22 +71,26 @@ class BuildFailed(IndexProblem):
 
 
 def prepare(corpus_dir: Path, file: Path, summit: int, title: str = "", host_city: str = "", date: str = "",
-            url: str = "", limits: Limits = READ_LIMITS):
+            url: str = "", limits: Limits = READ_LIMITS, text_from: Path | None = None,
+            fixes: tuple[tuple[str, str], ...] = ()):
     """`library.prepare` in a limited child: the Draft, or ExtractionError / CorpusError saying why not."""
-    draft, _, error = prepare_with_outcome(corpus_dir, file, summit, title, host_city, date, url, limits)
+    draft, _, error = prepare_with_outcome(corpus_dir, file, summit, title, host_city, date, url, limits,
+                                           text_from, fixes)
     if error is not None:
         raise error
     return draft
 
 
 def prepare_with_outcome(corpus_dir: Path, file: Path, summit: int, title: str = "", host_city: str = "",
-                         date: str = "", url: str = "", limits: Limits = READ_LIMITS):
+                         date: str = "", url: str = "", limits: Limits = READ_LIMITS, text_from: Path | None = None,
+                         fixes: tuple[tuple[str, str], ...] = ()):
     """(Draft or None, what the child used, the refusal or None): `prepare` for those who measure it."""
     request = {"corpus_dir": str(corpus_dir), "file": str(Path(file).resolve()), "summit": summit, "title": title,
-               "host_city": host_city, "date": date, "url": url}
+               "host_city": host_city, "date": date, "url": url,
+               "text_from": str(Path(text_from).resolve()) if text_from else "", "fixes": [list(f) for f in fixes]}
     outcome = run("prepare", request, limits)
     try:
-        return _draft_from(_value(outcome, READ_STOPPED, ExtractionError, limits)), outcome, None
+        return draft_from_dict(_value(outcome, READ_STOPPED, ExtractionError, limits)), outcome, None
     except tuple(_ERRORS.values()) as error:
         return None, outcome, error
 
@@ -121,7 +125,8 @@ def _value(outcome: Outcome, stopped: dict, stop_error: type[Exception], limits:
     raise error
 
 
-def _draft_from(value: dict):
+def draft_from_dict(value: dict):
+    """A Draft from its plain form (`draft_to_dict`): across the child's pipe, and in the bot's saved drafts."""
     from .library import Draft
     from .model import Document, Excluded, Passage
     from .parse import ParseResult
@@ -149,8 +154,15 @@ def _prepare(request: dict) -> dict:
     from . import library
     from .corpus import Corpus
 
+    text_from = Path(request["text_from"]) if request.get("text_from") else None
     draft = library.prepare(Corpus.load(Path(request["corpus_dir"])), Path(request["file"]), int(request["summit"]),
-                            request["title"], request["host_city"], request["date"], request["url"])
+                            request["title"], request["host_city"], request["date"], request["url"], text_from,
+                            tuple((str(w), str(r)) for w, r in request.get("fixes", ())))
+    return draft_to_dict(draft)
+
+
+def draft_to_dict(draft) -> dict:
+    """A Draft as plain JSON data (the inverse of `draft_from_dict`)."""
     return {"document": draft.document.to_dict(), "text": draft.text, "original": str(draft.original),
             "passages": [p.to_dict() for p in draft.parse.passages],
             "excluded": [asdict(e) for e in draft.parse.excluded],
