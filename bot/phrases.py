@@ -126,8 +126,10 @@ TEXT: dict[str, dict[str, object]] = {
     "need_summit": {"ja": "何回目のサミットの宣言か、ファイルと一緒に書いてください（例：第10回）。",
                     "en": "Please say which summit this is, with the file (e.g. 第10回 or 10th)."},
     "too_big": {"ja": "ファイルが大きすぎます（上限 {limit} MB）。", "en": "The file is too large (limit {limit} MB)."},
-    "bad_type": {"ja": "{name} は追加できません。PDF、テキスト、Markdown、HTML のファイルを送ってください。",
-                 "en": "{name} cannot be added: send a PDF, text, Markdown or HTML file."},
+    "bad_type": {"ja": "{name} は追加できません。PDF、Word（.docx）、テキスト、Markdown、HTML のファイルを送ってください"
+                       "（古い .doc は .docx か PDF で保存し直してください）。",
+                 "en": "{name} cannot be added: send a PDF, Word (.docx), text, Markdown or HTML file (save an old"
+                       " .doc as .docx or PDF first)."},
     "how_to_add": {"ja": "追加する宣言文のファイル（PDF など）を、このボットへのDMで「第N回」と書いて送ってください。",
                    "en": "Upload the declaration (e.g. a PDF) to me in a DM and say which summit it is (e.g. 第10回)."},
     "cancelled": {"ja": "追加を取りやめました。", "en": "Cancelled; nothing was added."},
@@ -256,12 +258,9 @@ TEXT: dict[str, dict[str, object]] = {
     # what a file added as a declaration may be refused for (index/extract*.py, index/worker.py)
     "file-unusable": {"ja": "このファイルは追加できません。", "en": "This file cannot be added."},
     "file-no-text": {"ja": "ファイルに文字がありません。", "en": "The file contains no text.", "cli": "{name} contains no text"},
-    "file-type-unsupported": {"ja": "この形式（{suffix}）には対応していません。{allowed} のいずれかにしてください"
-                                    "（Word ファイルは PDF で保存してください）。",
-                              "en": "Files of type '{suffix}' are not supported; use one of {allowed} (save Word"
-                                    " files as PDF).",
-                              "cli": "{name}: files of type '{suffix}' are not supported; use one of {allowed}"
-                                     " (save Word files as PDF)"},
+    "file-type-unsupported": {"ja": "この形式（{suffix}）には対応していません。{allowed} のいずれかにしてください。",
+                              "en": "Files of type '{suffix}' are not supported; use one of {allowed}.",
+                              "cli": "{name}: files of type '{suffix}' are not supported; use one of {allowed}"},
     "file-too-large": {"ja": "ファイルが大きすぎます（{size_mb} MB、上限 {limit_mb:g} MB）。",
                        "en": "The file is {size_mb} MB; the limit is {limit_mb:g} MB.",
                        "cli": "{name} is {size_mb} MB; the limit is {limit_mb:g} MB"},
@@ -275,6 +274,31 @@ TEXT: dict[str, dict[str, object]] = {
                                  "取り出せません。OCR で文字を起こし、.txt か .md で追加してください。",
                            "en": "Too many of this PDF's characters ({unmapped} of {total}) use a font without a Unicode"
                                  " map, so its text cannot be extracted; run OCR on it and add the result as .txt or .md."},
+    # ---- Word files (index/extract_docx.py)
+    "docx-invalid": {"ja": "このファイルは Word 文書（.docx）として読み込めません（壊れているか、別の形式のファイルです）。"
+                           "Word で開き、.docx か PDF で保存し直して追加してください。",
+                     "en": "This file cannot be read as a Word document (.docx): it is damaged or another kind of"
+                           " file. Open it in Word, save it again as .docx or PDF, and add that.",
+                     "cli": "{name} cannot be read as a Word document (.docx): {detail}; open it in Word, save it"
+                            " again as .docx or PDF, and add that"},
+    "docx-encrypted": {"ja": "この Word ファイルはパスワードで保護されています。保護を外して保存したものを追加してください。",
+                       "en": "This Word file is protected by a password; save an unprotected copy and add that.",
+                       "cli": "{name} is protected by a password: save an unprotected copy (in Word: File, Info,"
+                              " Protect Document) and add that"},
+    "docx-too-large": {"ja": "この Word ファイルは展開すると大きすぎます（上限は部品 {limit_members:,} 個、1部品 {limit_mb} MB、"
+                             "合計 {limit_total_mb} MB）。圧縮爆弾の可能性があります。Word で開き、保存し直すか PDF にしてください。",
+                       "en": "This Word file is too large once unpacked (at most {limit_members:,} parts, {limit_mb} MB"
+                             " a part, {limit_total_mb} MB in all): it may be a compression bomb. Open it in Word and"
+                             " save it again, or save it as PDF.",
+                       "cli": "{name} is too large once unpacked (at most {limit_members:,} parts, {limit_mb} MB a"
+                              " part, {limit_total_mb} MB in all): it may be a compression bomb; save it again from"
+                              " Word, or as PDF"},
+    "doc-legacy": {"ja": "古い形式の Word ファイル（.doc）には対応していません。Word で開いて .docx か PDF で保存し、"
+                         "そのファイルを追加してください。",
+                   "en": "Old-format Word files (.doc) are not supported: open it in Word, save it as .docx or PDF,"
+                         " and add that.",
+                   "cli": "{name} is an old-format Word file (.doc), which is not supported: open it in Word, save"
+                          " it as .docx or PDF, and add that"},
     "pdf-scanned": {"ja": "このPDFには文字情報がほとんどありません（1ページあたり約 {per_page} 字）。スキャン画像のようです。"
                           "OCR で文字を起こし、.txt か .md で追加してください。",
                     "en": "This PDF has no usable text layer (about {per_page} characters per page): it looks like a"

@@ -11,7 +11,8 @@ Every refusal is an `ExtractionError` with a code and the facts (the file's
 name, its size, …), which the front ends phrase for the person who added it.
 
 The work is split by kind of file: `index.extract_text` decodes text and HTML,
-`index.extract_pdf` reads a PDF's text layer, and `index.extract_result` holds
+`index.extract_pdf` reads a PDF's text layer, `index.extract_docx` a Word file (its
+automatic numbering and tables included), and `index.extract_result` holds
 what they return or raise. Every name callers use is importable from here.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import bisect
 from pathlib import Path
 
+from .extract_docx import extract_docx
 from .extract_pdf import MAX_PAGES, clean_pdf_text, extract_pdf
 from .extract_result import Extracted, ExtractionError
 from .extract_text import declared_charset, decode_text, html_to_text
@@ -28,10 +30,11 @@ __all__ = [
     "extract", "html_to_text", "page_of",
 ]
 
-SUPPORTED = {".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}
+SUPPORTED = {".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"}
 MAX_BYTES = 20 * 1024 * 1024
 
-_KINDS = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+_KINDS = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+          ".htm": "html"}
 
 
 def extract(path: Path) -> Extracted:
@@ -41,6 +44,8 @@ def extract(path: Path) -> Extracted:
     raw = _read(path)
     if kind == "pdf":
         return extract_pdf(raw)
+    if kind == "docx":
+        return extract_docx(raw, path.name)
     text, warnings = decode_text(raw, declared_charset(raw) if kind == "html" else "")
     if kind == "html":
         text = html_to_text(text)
@@ -61,6 +66,8 @@ def page_of(extracted_pages: tuple[int, ...], offset: int) -> int:
 
 def _kind_of(path: Path) -> str:
     suffix = path.suffix.lower()
+    if suffix == ".doc":  # refused with its own advice: Word saves it again as .docx or PDF
+        raise ExtractionError(f"{path.name} is an old-format Word file (.doc)", "doc-legacy", name=path.name)
     if suffix not in SUPPORTED:
         allowed = ", ".join(sorted(SUPPORTED))
         raise ExtractionError(f"{path.name}: files of type '{suffix or '(none)'}' are not supported",

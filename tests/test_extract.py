@@ -336,7 +336,7 @@ def test_permissions_only_encryption_is_read(tmp_path):
 
 
 def test_unsupported_extension(tmp_path):
-    path = tmp_path / "宣言.docx"
+    path = tmp_path / "宣言.xlsx"
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(ExtractionError, match="not supported"):
         extract(path)

@@ -52,10 +52,10 @@ def test_the_cli_names_the_command_and_slack_says_ask_an_admin(tmp_path):
 
 def test_extraction_refusals_are_codes_and_facts_not_bilingual_messages(tmp_path):
     (tmp_path / "empty.pdf").write_bytes(b"")
-    (tmp_path / "sengen.docx").write_bytes(b"PK")
-    empty, docx = raised(extract, tmp_path / "empty.pdf"), raised(extract, tmp_path / "sengen.docx")
+    (tmp_path / "sengen.xlsx").write_bytes(b"PK")
+    empty, docx = raised(extract, tmp_path / "empty.pdf"), raised(extract, tmp_path / "sengen.xlsx")
     assert isinstance(empty, ExtractionError) and empty.code == "file-empty" and empty.facts == {"name": "empty.pdf"}
-    assert docx.code == "file-type-unsupported" and docx.facts["suffix"] == ".docx"
+    assert docx.code == "file-type-unsupported" and docx.facts["suffix"] == ".xlsx"
     for error in (empty, docx):
         assert not JAPANESE.search(str(error)) and " / " not in str(error)
         assert JAPANESE.search(explain(error, "slack")) and error.facts["name"] in explain(error, "cli")

@@ -46,8 +46,8 @@ def test_someone_else_is_politely_refused(slack, bot, tmp_path):
 
 
 def test_unsupported_and_oversized_files_are_refused(slack, bot, monkeypatch):
-    slack.add_file("FDOCX", b"PK\x03\x04 a word file", "sengen.docx", "docx", "application/octet-stream")
-    share(bot, ADMIN, "第10回", "FDOCX", "1700000502.0001", channel="DSIZE")
+    slack.add_file("FXLSX", b"PK\x03\x04 a spreadsheet", "sengen.xlsx", "xlsx", "application/octet-stream")
+    share(bot, ADMIN, "第10回", "FXLSX", "1700000502.0001", channel="DSIZE")
     assert "cannot be added" in blocks_text(messages_to(slack, "DSIZE")[0])
     monkeypatch.setattr("bot.curation.MAX_BYTES", 100)
     slack.add_file("FBIG", b"%PDF-1.4 " + b"x" * 500, "big.pdf", "pdf", "application/pdf")
