@@ -15,16 +15,19 @@ import itertools
 import re
 import statistics
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .extract_layout import Layout, column_layout, is_vertical, vertical_layout
 from .extract_result import Extracted, ExtractionError
 from .extract_text import _is_cjk
+from .model import Excluded
+from .paragraphs import join_lines
 from .textnorm import _RADICAL_SUPPLEMENT
 
 if TYPE_CHECKING:
-    from pdfminer.layout import LTContainer, LTPage, LTTextLine
+    from pdfminer.layout import LTComponent, LTContainer, LTPage, LTTextLine
 
 MAX_PAGES = 200  # a declaration has a few pages; time and memory are bounded by the reading child (index/worker.py)
 
@@ -113,10 +116,11 @@ class _Line:
 
 @dataclass
 class _Page:
-    """One page's paragraphs, and whether its last line runs on onto the next page."""
+    """One page's paragraphs, whether its last line runs on onto the next page, and what was set aside."""
 
     text: str
     runs_on: bool
+    aside: tuple[tuple[str, str], ...] = ()  # (reason, text): a newsletter's masthead, captions, … (extract_layout)
 
 
 _SENTENCE_END = tuple("。．.！!？?」』）)")
@@ -132,7 +136,9 @@ def extract_pdf(raw: bytes) -> Extracted:
     pages = list(_layout_pages(raw))
     texts, warnings = clean_pdf_text([page.text for page in pages])
     text, starts = _join_pages(pages, texts)
-    return Extracted(text, "pdf", starts, warnings)
+    aside = tuple(Excluded(reason, part, start, start) for page, start in zip(pages, starts)
+                  for reason, part in page.aside)
+    return Extracted(text, "pdf", starts, warnings, set_aside=aside)
 
 
 def _check_envelope(raw: bytes) -> None:
@@ -157,8 +163,14 @@ def _layout_pages(raw: bytes) -> Iterator[_Page]:
         # all_texts: some producers put the whole page into a form XObject, which
         # pdfminer otherwise leaves as an unanalysed figure.
         params = LAParams(boxes_flow=None, all_texts=True)
-        for page in extract_pages(io.BytesIO(raw), laparams=params):
-            yield _page_text(page)
+        for number, page in enumerate(extract_pages(io.BytesIO(raw), laparams=params)):
+            if is_vertical(page):  # 縦書き: laid out again, this page only, with pdfminer's vertical lines
+                vertical = LAParams(boxes_flow=None, all_texts=True, detect_vertical=True)
+                page = next(extract_pages(io.BytesIO(raw), page_numbers=[number], laparams=vertical))
+                yield _layout_text(vertical_layout(page, _line_text, _margin_noise(page)))
+                continue
+            columns = column_layout(page, _line_text, _margin_noise(page))
+            yield _page_text(page) if columns is None else _layout_text(columns)
     except PDFEncryptionError as exc:
         raise ExtractionError("this PDF is protected by a password", "pdf-encrypted") from exc
     except (ExtractionError, MemoryError):  # a refusal of ours, or the reading child's memory limit
@@ -192,6 +204,34 @@ def _page_text(page: LTPage) -> _Page:
     return _Page(out, frame.runs_on(lines[-1]))
 
 
+def _layout_text(layout: Layout) -> _Page:
+    """A page of runs laid out on their own (columns, vertical text): each its own frame, one line a paragraph.
+
+    A column is narrow, and the parser takes a short numbered first line for a
+    heading, so a paragraph's wrapped lines are joined here; a sentence running
+    from the foot of one column to the head of the next stays one paragraph.
+    """
+    paragraphs: list[list[str]] = []
+    runs_on = False
+    for segment in layout.segments:
+        lines = [_Line(*placed) for placed in segment]
+        frame = _Frame.of(lines)
+        if not (runs_on and paragraphs and not _BLOCK_START.match(lines[0].text.lstrip())):
+            paragraphs.append([])
+        paragraphs[-1].append(lines[0].text)
+        for prev, line in itertools.pairwise(lines):
+            if frame.breaks(prev, line):
+                paragraphs.append([])
+            paragraphs[-1].append(line.text)
+        runs_on = frame.runs_on(lines[-1])
+    return _Page("\n\n".join(join_lines(lines) for lines in paragraphs), runs_on, tuple(layout.aside))
+
+
+def _margin_noise(page: LTPage) -> Callable[[str, float, float], bool]:
+    """A page number in the margin, as `_is_page_number` tells it, for extract_layout's lines."""
+    return lambda text, y0, y1: _is_page_number(_Line(text, 0, 0, y0, y1), page)
+
+
 def _lines(container: LTContainer) -> Iterator[_Line]:
     """Text lines in pdfminer's reading order, those of figures (form XObjects) after the page's own."""
     from pdfminer.layout import LTFigure, LTTextBox, LTTextLine
@@ -207,7 +247,7 @@ def _lines(container: LTContainer) -> Iterator[_Line]:
             yield from _lines(element)
 
 
-def _line_text(line: LTTextLine) -> str:
+def _line_text(line: LTTextLine | Sequence[LTComponent]) -> str:
     """A line's characters without the spaces pdfminer guesses between Japanese glyphs.
 
     pdfminer inserts a space (an LTAnno, not a glyph of the PDF) wherever two

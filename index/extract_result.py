@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import SummitError
+from .model import Excluded
 
 
 class ExtractionError(SummitError):
@@ -29,4 +30,8 @@ class Extracted:
     kind: str  # "pdf" | "text" | "markdown" | "html"
     pages: tuple[int, ...]  # for PDFs: offset in `text` where each page starts (page N = index N-1); () otherwise
     warnings: tuple[str, ...]  # e.g. "(cid:…) glyphs without Unicode mapping were removed: 12"
+    # What the layout showed is not declaration text (a newsletter's masthead, captions, advertisements, contact
+    # lines; index/extract_layout.py), with its reason. It is left out of `text`, so it can never be cited; start
+    # and end are both where it was left out (its page's start), so a reviewer sees it and its page.
+    set_aside: tuple[Excluded, ...] = ()
 

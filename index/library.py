@@ -83,6 +83,8 @@ def prepare(corpus: Corpus, file: Path, summit: int, title: str = "", host_city:
         member_cities=tuple(corpus.gazetteer.cities), date=date, source_url=url, search_fixes=tuple(fixes),
     )
     result = parse_text(extracted.text, doc, corpus.gazetteer.city_of)
+    # What the layout set aside (a newsletter's masthead, captions, …) is not in the text; the review shows it too.
+    result = ParseResult(result.passages, sorted([*result.excluded, *extracted.set_aside], key=lambda e: e.start))
     if not result.passages:
         raise CorpusError(f"no declaration text was found in {file.name}", "no-declaration-text", name=file.name)
     longest = max(len(p.text) for p in result.passages)
