@@ -13,12 +13,13 @@ connection to the file applies to the next message at once; there is no cache to
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+
+from .records import private_file
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,14 @@ class ChannelSettings:
     """Thread-safe store of ChannelConfig per channel id."""
 
     def __init__(self, path: Path):
-        _private_file(path)
+        private_file(path)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA busy_timeout=5000")  # the records' connection may hold the write lock a moment
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # an admin told "changed" finds it changed after a power cut
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
-        _private_file(path)  # the WAL files exist now
+        private_file(path)  # the WAL files exist now
 
     def get(self, channel: str) -> ChannelConfig:
         """The channel's settings; the defaults for a channel never configured (or a value no longer known)."""
@@ -99,12 +100,3 @@ class ChannelSettings:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-
-def _private_file(path: Path) -> None:
-    """The database file (and its folder) readable by the owner only, as bot/records.py keeps it."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        if file.exists():
-            os.chmod(file, 0o600)

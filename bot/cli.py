@@ -205,7 +205,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 def _corpus(args: argparse.Namespace, settings: Settings) -> int:
     """list, add, remove: changes go through index/changes.py (the corpus lock); reading a file through a
     limited child process (changes.prepare), as the server does."""
-    from index import changes
+    from index import changes, library
     from index.corpus import Corpus
 
     corpus = Corpus.load(settings.corpus_dir)
@@ -219,7 +219,7 @@ def _corpus(args: argparse.Namespace, settings: Settings) -> int:
         print(f"removed {doc.key} ({doc.display_title}); run `summitbot index build` to take it out of the index")
         return 0
     draft = changes.prepare(settings, args.file, args.summit, args.title, args.host_city, args.date, args.url,
-                            text_from=args.text_from, fixes=parse_fixes(args.fix))
+                            text_from=args.text_from, fixes=library.parse_fixes(args.fix))
     print("\n  ".join(summary_lines(draft.summary())))
     for wrong, right in draft.document.search_fixes:
         print(f"  fix / 修正: {wrong} → {right} (search and labels)")
@@ -234,17 +234,6 @@ def _corpus(args: argparse.Namespace, settings: Settings) -> int:
     doc = changes.add(settings, draft, build=None).document
     print(f"\nadded {doc.key} → {settings.corpus_dir / doc.file}; run `summitbot index build` to make it searchable")
     return 0
-
-
-def parse_fixes(given: list[str]) -> tuple[tuple[str, str], ...]:
-    """`--fix WRONG=RIGHT` (or WRONG→RIGHT) as pairs; a malformed one is a usage error, not a silent no-op."""
-    fixes = []
-    for item in given:
-        wrong, sep, right = item.replace("→", "=").partition("=")
-        if not sep or not wrong.strip() or not right.strip():
-            raise UsageError(f"--fix {item!r}: write it as WRONG=RIGHT, e.g. --fix 電線後=震災後")
-        fixes.append((wrong.strip(), right.strip()))
-    return tuple(fixes)
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:

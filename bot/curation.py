@@ -9,21 +9,22 @@ index in a child process and has the server load it; "added" is said only
 once the new version is serving, and on any failure nothing is changed.
 Anyone else gets a polite refusal.
 
-Drafts wait at most DRAFT_TTL; their uploads live in one folder of the bot's
-own (next to its database), emptied when the bot starts. Every method can be
-called from any thread and blocks until done.
+Drafts wait at most DRAFT_TTL, kept in the bot's database (bot/drafts.py), so
+a restart loses none; their uploads live in one folder of the bot's own (next
+to its database), from which the bot removes at start whatever no draft needs.
+Every method can be called from any thread and blocks until done.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
 import tempfile
-import threading
 import time
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 from slack_sdk import WebClient
@@ -36,6 +37,7 @@ from index.service import LiveIndex
 from index.summits import first_summit
 
 from .download import fetch_private
+from .drafts import DraftStore, Pending
 from .formatting import escape, inert
 from .phrases import bilingual, explain, phrase, summary_lines
 
@@ -43,33 +45,27 @@ log = logging.getLogger(__name__)
 
 CONFIRM_ACTION = "corpus_add_confirm"
 CANCEL_ACTION = "corpus_add_cancel"
+CORRECT_ACTION = "corpus_add_correct"  # opens the corrections form; its submission adds with the fixes
+CORRECTIONS_VIEW = "corpus_add_corrections"
 DRAFT_TTL = 24 * 3600  # seconds a draft waits for Add or Cancel
 UPLOAD_PREFIX = "draft-"
 USER_ERRORS = (SummitError, OSError)  # told to the admin (bot/phrases.py explains them); anything else is a bug
 
 
-@dataclass
-class Pending:
-    draft: library.Draft
-    user: str
-    folder: Path  # the upload's own folder under the uploads folder
-    created: float
-
-
 class Curator:
-    """Holds drafts awaiting confirmation (in memory: a restart asks for the file again)."""
+    """Holds drafts awaiting confirmation (in the database `drafts` keeps; in memory without one)."""
 
     def __init__(self, live: LiveIndex, admins: frozenset[str], bot_token: str, api_url: str = "",
-                 uploads: Path | None = None):
+                 uploads: Path | None = None, drafts: DraftStore | None = None):
         self.live = live
         self.admins = admins
         self._token = bot_token
         self._api_url = api_url
         # next to the bot's database (bot/server.py); else a folder of this process alone
         self.uploads = uploads or Path(tempfile.mkdtemp(prefix="summitbot-uploads-"))
-        self._pending: dict[str, Pending] = {}
-        self._lock = threading.Lock()
-        clear_uploads(self.uploads)
+        self.drafts = drafts or DraftStore()
+        self.expire()
+        clear_uploads(self.uploads, keep=self.drafts.folders())
 
     def is_admin(self, user: str) -> bool:
         return user in self.admins
@@ -118,13 +114,13 @@ class Curator:
             say(f"{inert(name)}: {escape(explain(error, 'slack'))}")
             return
         pending_id = uuid.uuid4().hex[:12]
-        with self._lock:
-            self._pending[pending_id] = Pending(draft, user, folder, time.time())
+        self.drafts.put(pending_id, Pending(draft, user, folder, time.time()))
         say(bilingual("draft", title=inert(draft.document.display_title), n=len(draft.parse.passages)),
             confirm_blocks(draft, pending_id))
 
-    def confirm(self, pending_id: str, user: str, client: WebClient, channel: str, thread: str | None) -> None:
-        """Add the document, rebuild, and report what is new — only once it is served."""
+    def confirm(self, pending_id: str, user: str, client: WebClient, channel: str, thread: str | None,
+                fixes: tuple[tuple[str, str], ...] = ()) -> None:
+        """Add the document (with the admin's OCR `fixes`), rebuild, and report what is new — once it is served."""
         def say(message: str) -> None:
             client.chat_postMessage(channel=channel, thread_ts=thread, text=message, unfurl_links=False,
                                     unfurl_media=False)
@@ -134,8 +130,12 @@ class Curator:
             say(refusal)
             return
         say(bilingual("building"))
+        draft = pending.draft
+        if fixes:  # recorded with the document: they apply to search and section labels, not to the text shown
+            merged = tuple(dict((*draft.document.search_fixes, *fixes)).items())
+            draft = replace(draft, document=replace(draft.document, search_fixes=merged))
         try:
-            report = changes.add(self.live.settings, pending.draft, self.live)
+            report = changes.add(self.live.settings, draft, self.live)
         except USER_ERRORS as error:
             say(f"{bilingual('not_added')}\n{escape(explain(error, 'slack'))}")
             return
@@ -162,31 +162,29 @@ class Curator:
         if not self.is_admin(user):
             return None, bilingual("not_admin")
         self.expire()
-        with self._lock:
-            pending = self._pending.get(pending_id)
-            if pending is None:
-                return None, gone
-            if pending.user != user:
-                return None, bilingual("not_yours")
-            return self._pending.pop(pending_id), ""
+        pending = self.drafts.get(pending_id)
+        if pending is None:
+            return None, gone
+        if pending.user != user:
+            return None, bilingual("not_yours")
+        taken = self.drafts.take(pending_id)  # None when another click took it meanwhile
+        return (taken, "") if taken is not None else (None, gone)
 
     def expire(self, now: float | None = None) -> int:
         """Drop drafts older than DRAFT_TTL and their uploads; how many were dropped."""
         now = time.time() if now is None else now
-        with self._lock:
-            old = [key for key, p in self._pending.items() if now - p.created > DRAFT_TTL]
-            dropped = [self._pending.pop(key) for key in old]
+        dropped = self.drafts.expire(now - DRAFT_TTL)
         for pending in dropped:
             shutil.rmtree(pending.folder, ignore_errors=True)
         return len(dropped)
 
 
-def clear_uploads(uploads: Path) -> None:
-    """Remove uploads left by a process that stopped (their drafts died with it); only our own folders."""
+def clear_uploads(uploads: Path, keep: set[str] = frozenset()) -> None:
+    """Remove uploads no draft needs (left by a process that stopped mid-upload); only our own folders."""
     if not uploads.is_dir():
         return
     for leftover in uploads.glob(UPLOAD_PREFIX + "*"):
-        if leftover.is_dir() and not leftover.is_symlink():
+        if leftover.name not in keep and leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
             log.info("removed a leftover upload folder %s", leftover.name)
 
@@ -211,10 +209,36 @@ def confirm_blocks(draft: library.Draft, pending_id: str) -> list[dict]:
         {"type": "actions", "elements": [
             {"type": "button", "style": "primary", "action_id": CONFIRM_ACTION, "value": pending_id,
              "text": {"type": "plain_text", "text": bilingual("add_button")}},
+            {"type": "button", "action_id": CORRECT_ACTION, "value": pending_id,
+             "text": {"type": "plain_text", "text": bilingual("correct_button")}},
             {"type": "button", "action_id": CANCEL_ACTION, "value": pending_id,
              "text": {"type": "plain_text", "text": bilingual("cancel_button")}},
         ]},
     ]
+
+
+def corrections_view(pending_id: str, channel: str, thread: str | None) -> dict:
+    """The form for OCR corrections (電線後=震災後, one per line), applied to search and labels, then Add."""
+    return {
+        "type": "modal", "callback_id": CORRECTIONS_VIEW,
+        "private_metadata": json.dumps({"draft": pending_id, "channel": channel, "thread": thread or ""}),
+        "title": {"type": "plain_text", "text": phrase("corrections_title", "ja")},
+        "submit": {"type": "plain_text", "text": phrase("add_button", "ja")},
+        "close": {"type": "plain_text", "text": phrase("cancel_button", "ja")},
+        "blocks": [
+            {"type": "section", "text": {"type": "plain_text", "text": bilingual("corrections_help")}},
+            {"type": "input", "block_id": "fixes", "label": {"type": "plain_text", "text": bilingual("corrections_label")},
+             "element": {"type": "plain_text_input", "action_id": "fixes", "multiline": True, "max_length": 2000,
+                         "placeholder": {"type": "plain_text", "text": "電線後=震災後"}}},
+        ],
+    }
+
+
+def submitted_corrections(view: dict) -> tuple[str, str, str | None, tuple[tuple[str, str], ...]]:
+    """(draft id, channel, thread, fixes) of a sent corrections form; CorpusError for a malformed line."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    text = ((((view.get("state") or {}).get("values") or {}).get("fixes") or {}).get("fixes") or {}).get("value") or ""
+    return meta.get("draft", ""), meta.get("channel", ""), meta.get("thread") or None, library.parse_fixes(text.splitlines())
 
 
 def sources_text(live: LiveIndex) -> str:

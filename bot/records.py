@@ -85,7 +85,7 @@ def _record(row: tuple) -> Record:
                   row[10] or 0, row[11] or "")
 
 
-def _private_file(path: Path) -> None:
+def private_file(path: Path) -> None:
     """Create the database (and its folder) readable by the owner only; tighten an existing one."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
@@ -98,7 +98,7 @@ class Records:
     """A small thread-safe store; one connection guarded by a lock (writes are tiny, ~0.3 ms with fsync)."""
 
     def __init__(self, path: Path, retention_days: float = 365.0):
-        _private_file(path)
+        private_file(path)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a recorded question survives a power cut, not only a kill
@@ -108,7 +108,7 @@ class Records:
         self._lock = threading.Lock()
         self.retention_days = retention_days
         self._purged = 0.0  # when purge_if_due last purged
-        _private_file(path)  # the WAL files exist now
+        private_file(path)  # the WAL files exist now
 
     def _add_columns(self) -> None:
         have = {row[1] for row in self._db.execute("PRAGMA table_info(questions)")}

@@ -29,6 +29,7 @@ from index.service import LiveIndex, SummitIndex
 from .app import build_app, web_client
 from .channels import ChannelSettings
 from .curation import Curator
+from .drafts import DraftStore
 from .guard import guard, quiet_bolt_logs
 from .links import LinkMaker
 from .protocol import GuardedH11Protocol
@@ -47,7 +48,8 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
     """The ASGI application; Slack's side is attached according to `settings.mode`."""
     quiet_bolt_logs()  # before Bolt makes its loggers: they copy its filters
     live = index if isinstance(index, LiveIndex) else LiveIndex(settings.index, index)
-    curator = Curator(live, settings.admins, settings.bot_token, settings.api_url, settings.database.parent / "uploads")
+    curator = Curator(live, settings.admins, settings.bot_token, settings.api_url, settings.database.parent / "uploads",
+                      DraftStore(settings.database))
     links = LinkMaker(settings.public_url, settings.index.corpus_dir)
     responder = (Responder(live, records, web_client(settings), per_user=settings.max_waiting, links=links)
                  if settings.mode != "offline" else None)
@@ -99,6 +101,7 @@ def create_app(settings: BotSettings, index: SummitIndex | LiveIndex, records: R
             await run_in_threadpool(responder.close)
         if channels is not None:
             channels.close()
+        curator.drafts.close()
 
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),

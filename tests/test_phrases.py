@@ -113,7 +113,7 @@ def test_every_code_index_raises_has_a_sentence_in_both_languages():
 def test_the_slack_sentences_keep_their_wording():
     assert bilingual("not_admin").startswith("申し訳ありませんが") and "only the bot's admins" in bilingual("not_admin")
     assert phrase("more_results", "ja") == "さらに表示" and phrase("more_results", "en") == "More results"
-    assert bilingual("help_admin") == "管理者 / admins: `/summit add`, `/summit remove KEY`, `/summit rollback`"
+    assert bilingual("help_admin") == "管理者 / admins: `/summit add`, `/summit remove KEY`, `/summit rollback`, `/summit config`"
     added = phrase("added", "en", title="おかや宣言", key="summit10-okaya", passages=4, embedded=8, seconds=3.2,
                    version="v2")  # a fact may be called key or lang
     assert added == "Added おかや宣言 as summit10-okaya: 4 passages (8 texts embedded, 3 s); index v2; ask away."

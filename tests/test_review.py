@@ -10,6 +10,8 @@ import shutil
 import tomllib
 from dataclasses import replace
 
+import pytest
+
 from index.corpus import Corpus
 
 from .conftest import ROOT, cli_env, summitbot
@@ -52,3 +54,46 @@ def test_a_malformed_fix_is_refused_before_anything_is_read(built, tmp_path):
     result = summitbot("corpus", "add", str(make_pdf(tmp_path / "x.pdf")), "--summit", "10", "--fix", "電線後",
                        env=cli_env(settings))
     assert result.returncode == 2 and "WRONG=RIGHT" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_a_draft_waits_through_a_restart_and_is_added_with_the_admins_corrections(slack, built, embedder, tmp_path):
+    import json
+
+    from index.service import SummitIndex
+
+    from .slackbot import RunningBot, curation_bot, post
+    from .test_slack_curation import ADMIN, messages_to, share
+
+    slack.add_file("FREVIEW", make_pdf(tmp_path / "okaya.pdf").read_bytes(), "okaya.pdf", "pdf", "application/pdf")
+    with curation_bot(slack, built, embedder, tmp_path, frozenset({ADMIN})) as first:
+        share(first, ADMIN, "第10回", "FREVIEW", "1700002001.0001", channel="DREVIEW")
+        [summary] = messages_to(slack, "DREVIEW", contains="corpus_add_correct")
+        settings, database = first.settings, first.settings.database
+    buttons = json.loads(summary.params["blocks"]) if isinstance(summary.params["blocks"], str) else summary.params["blocks"]
+    pending = buttons[-1]["elements"][0]["value"]
+    with RunningBot(settings, SummitIndex.open(settings.index), database) as second:  # the server restarted
+        def interact(payload: dict) -> tuple[int, bytes]:
+            payload = {"user": {"id": ADMIN}, "team": {"id": "T0001"}, "api_app_id": "A0001", **payload}
+            status, body, _ = post(second.url + "/slack/events", ("payload=" + json.dumps(payload)).encode(),
+                                   content_type="application/x-www-form-urlencoded")
+            return status, body
+
+        assert interact({"type": "block_actions", "channel": {"id": "DREVIEW"}, "message": {"ts": "1.1"},
+                         "trigger_id": "t-correct", "actions": [{"action_id": "corpus_add_correct", "value": pending,
+                                                                 "type": "button", "block_id": "b"}]})[0] == 200
+        [opened] = slack.wait_for("views.open", where=lambda c: "corpus_add_corrections" in json.dumps(c.params))
+        view = opened.params["view"] if isinstance(opened.params["view"], dict) else json.loads(opened.params["view"])
+
+        def send(text: str) -> tuple[int, bytes]:
+            state = {"values": {"fixes": {"fixes": {"type": "plain_text_input", "value": text}}}}
+            return interact({"type": "view_submission", "view": {**view, "id": "V9", "state": state}})
+
+        status, body = send("電線後")  # no right-hand side: said next to the field, nothing added
+        answer = json.loads(body)
+        assert status == 200 and answer["response_action"] == "errors" and "誤=正" in answer["errors"]["fixes"]
+        assert send("熟練技能者=熟練技能者たち\n微細加工 → 精密微細加工")[0] == 200
+        [added] = messages_to(slack, "DREVIEW", contains="summit10", count=1)
+    doc = [d for d in Corpus.load(settings.index.corpus_dir).documents if d.summit == 10][0]
+    assert doc.search_fixes == (("熟練技能者", "熟練技能者たち"), ("微細加工", "精密微細加工"))
+    assert "熟練技能者の精密加工" in (settings.index.corpus_dir / doc.file).read_text(encoding="utf-8")  # text verbatim

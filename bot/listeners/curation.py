@@ -1,6 +1,6 @@
 """Admins' corpus work from Slack: files shared in a DM, Confirm/Cancel (the App Home tab: listeners/home.py).
 
-Add and Cancel are acknowledged at once and done on the admin lane (`submit`):
+Add, Correct-then-add (a form for OCR fixes) and Cancel are acknowledged at once and done on the admin lane (`submit`):
 adding rebuilds the index, which takes tens of seconds, far beyond Slack's 3.
 """
 from __future__ import annotations
@@ -10,7 +10,11 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from ..curation import CANCEL_ACTION, CONFIRM_ACTION, Curator
+from index.errors import SummitError
+
+from ..curation import (CANCEL_ACTION, CONFIRM_ACTION, CORRECT_ACTION, CORRECTIONS_VIEW, Curator, corrections_view,
+                        submitted_corrections)
+from ..phrases import explain
 
 
 def is_shared_file(event: dict) -> bool:
@@ -34,6 +38,23 @@ def register(app: App, curator: Curator, submit: Callable[..., object]) -> None:
         ack()
         channel, thread, user = where(body)
         submit(curator.confirm, action["value"], user, client, channel, thread)
+
+    @app.action(CORRECT_ACTION)
+    def on_correct(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        """The corrections form opens at once (its trigger lasts 3 s); the draft is checked when it is sent."""
+        ack()
+        channel, thread, _ = where(body)
+        client.views_open(trigger_id=body["trigger_id"], view=corrections_view(action["value"], channel, thread))
+
+    @app.view(CORRECTIONS_VIEW)
+    def on_corrections(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        try:
+            pending_id, channel, thread, fixes = submitted_corrections(view)
+        except SummitError as error:  # a malformed line: said next to the field, the form stays open
+            ack(response_action="errors", errors={"fixes": explain(error, "slack", "ja")})
+            return
+        ack()
+        submit(curator.confirm, pending_id, (body.get("user") or {}).get("id", ""), client, channel, thread, fixes)
 
     @app.action(CANCEL_ACTION)
     def on_cancel(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
