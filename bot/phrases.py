@@ -148,6 +148,12 @@ TEXT: dict[str, dict[str, object]] = {
     "draft": {"ja": "{title}: {n}箇所", "en": "{title}: {n} passages"},
     "add_button": {"ja": "追加する", "en": "Add"},
     "cancel_button": {"ja": "取りやめ", "en": "Cancel"},
+    "correct_button": {"ja": "修正して追加", "en": "Correct, then add"},
+    "corrections_title": {"ja": "OCRの修正", "en": "OCR corrections"},
+    "corrections_help": {"ja": "読み取りの誤りを「誤=正」で1行に1つ書くと、検索と見出しの表示に使われます（本文の引用はそのままです）。",
+                         "en": "One misreading per line as WRONG=RIGHT: used for search and section labels (quoted text"
+                               " stays as it is)."},
+    "corrections_label": {"ja": "修正（例：電線後=震災後）", "en": "Corrections, one WRONG=RIGHT per line"},
     "added": {"ja": "追加しました：{title}（キー {key}、{passages}箇所、新規埋め込み {embedded}件、{seconds:.0f}秒）。もう質問できます。",
               "en": "Added {title} as {key}: {passages} passages ({embedded} texts embedded, {seconds:.0f} s);"
                     " index {version}; ask away."},
@@ -237,6 +243,9 @@ TEXT: dict[str, dict[str, object]] = {
     "summit-number-invalid": {"ja": "サミットの回は1以上の数で指定してください（第N回）。",
                               "en": "The summit's number must be 1 or more (第N回).",
                               "cli": "the summit number must be 1 or more (第N回), not {summit}"},
+    "fix-malformed": {"ja": "修正「{item}」は「誤=正」の形で書いてください（例：電線後=震災後）。",
+                      "en": "Write the correction {item!r} as WRONG=RIGHT, one per line.",
+                      "cli": "--fix {item!r}: write it as WRONG=RIGHT, e.g. --fix 電線後=震災後"},
     "no-declaration-text": {"ja": "宣言文が見つかりませんでした。", "en": "No declaration text was found in the file.",
                             "cli": "no declaration text was found in {name}"},
     "passage-too-long": {"ja": "段落の区切りのない {length:,} 字の箇所があり、宣言文として読めません（上限 {limit:,} 字）。"

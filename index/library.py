@@ -92,7 +92,24 @@ def prepare(corpus: Corpus, file: Path, summit: int, title: str = "", host_city:
         raise CorpusError(f"{file.name} has a passage of {longest:,} characters without a paragraph break (at most"
                           f" {MAX_PASSAGE:,} make sense): its text is not laid out as a declaration",
                           "passage-too-long", name=file.name, length=longest, limit=MAX_PASSAGE)
-    return Draft(doc, extracted.text, file, result, extracted.warnings, extracted.pages)
+    return Draft(doc, extracted.text, file, result, extracted.warnings, extracted.pages, extracted.ocr)
+
+
+def parse_fixes(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """OCR corrections as a person writes them, one per item: `電線後=震災後`, `電線後→震災後` or `電線後 -> 震災後`.
+
+    A malformed one is refused (code fix-malformed) rather than dropped: a correction someone typed and
+    never saw applied would be worse than being asked again.
+    """
+    fixes = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        wrong, sep, right = re.sub(r"\s*(?:->|→|＝|=)\s*", "=", item, count=1).partition("=")
+        if not sep or not wrong.strip() or not right.strip() or wrong.strip() == right.strip():
+            raise CorpusError(f"the correction {item!r} is not WRONG=RIGHT", "fix-malformed", item=item[:80])
+        fixes.append((wrong.strip(), right.strip()))
+    return tuple(fixes)
 
 
 def add(corpus: Corpus, draft: Draft) -> Document:
