@@ -11,7 +11,7 @@ from index.service import SummitIndex, build
 from index.store import current_version, rollback
 
 from .conftest import ROOT
-from .slackbot import blocks_text, curation_bot, event_body, mention, post
+from .slackbot import click, curation_bot, event_body, feedback_record, mention, post
 
 QUESTION = "ミナモトシティの取組みは？"  # a name that is 岡谷市 only in the newer gazetteer
 
@@ -49,21 +49,12 @@ def test_a_damaged_gazetteer_copy_is_named_at_load(built, tmp_path):
         raise AssertionError("a changed gazetteer copy was loaded without complaint")
 
 
-def _more(bot, channel: str, ts: str, record_id: str) -> None:
-    payload = {"type": "block_actions", "user": {"id": "U0001"}, "team": {"id": "T0001"}, "api_app_id": "A0001",
-               "channel": {"id": channel}, "message": {"ts": "1.2", "thread_ts": ts, "text": ""}, "trigger_id": "t",
-               "actions": [{"action_id": "more_results", "value": record_id, "type": "button", "block_id": "b"}]}
-    body = ("payload=" + json.dumps(payload)).encode()
-    assert post(bot.url + "/slack/events", body, content_type="application/x-www-form-urlencoded")[0] == 200
-
-
 def test_more_results_after_the_declarations_changed_asks_to_ask_again(slack, built, embedder, tmp_path):
     with curation_bot(slack, built, embedder, tmp_path, frozenset()) as bot:
         ts, channel = "1700000801.000100", "CMORE"
         post(bot.url + "/slack/events", event_body(mention("住工共生について", ts, channel=channel), "EvMore1"))
         [reply] = slack.wait_for("chat.postMessage", where=lambda c: c.params.get("channel") == channel, timeout=30)
-        blocks = reply.params["blocks"] if isinstance(reply.params["blocks"], list) else json.loads(reply.params["blocks"])
-        record_id = blocks[-1]["elements"][0]["value"]
+        record_id = feedback_record(reply)
 
         settings = bot.settings.index
         gazetteer = settings.corpus_dir / "gazetteer.toml"
@@ -74,7 +65,8 @@ def test_more_results_after_the_declarations_changed_asks_to_ask_again(slack, bu
             assert time.time() < deadline, "the server did not switch to the new version"
             time.sleep(0.3)
 
-        _more(bot, channel, ts, record_id)
-        replies = slack.wait_for("chat.postMessage", count=2, where=lambda c: c.params.get("channel") == channel)
-    assert "please ask again" in blocks_text(replies[-1]) and "もう一度質問" in blocks_text(replies[-1])
-    assert replies[-1].params["thread_ts"] == ts and not replies[-1].params.get("blocks")  # no passages of another ranking
+        action_url = slack.api_url.replace("/api/", "/actions/T0001/8/more")
+        assert click(bot, "more_results", record_id, channel, action_url, thread=ts) == 200
+        [told] = slack.wait_for("response_url", where=lambda c: "もう一度質問" in str(c.params.get("text")))
+    assert "please ask again" in told.params["text"] and told.params["response_type"] == "ephemeral"
+    assert told.params["replace_original"] is False and not told.params.get("blocks")  # the answer stays as it was
