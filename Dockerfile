@@ -3,9 +3,10 @@
 # project is developed: tests/test_dockerfile.py lints this file with hadolint.
 FROM python:3.11-slim
 
+# make runs the Makefile's steps; Tesseract and its Japanese models read scans (index/extract_ocr.py).
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends make \
+    && apt-get install -y --no-install-recommends make tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 summit

@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
 
     corpus = commands.add_parser("corpus", help="add, list or remove declarations")
     corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True)
-    add = corpus_commands.add_parser("add", help="add a declaration (PDF, text, Markdown, HTML) and show how it parses")
+    add = corpus_commands.add_parser("add", help="add a declaration (PDF, text, Markdown, HTML, or a scan: PNG, JPEG,"
+                                                 " TIFF) and show how it parses")
     add.add_argument("file", type=Path)
     add.add_argument("--summit", type=int, required=True, help="the summit's number (第N回)")
     add.add_argument("--title", default="", help="the declaration's title (default: read from the text)")

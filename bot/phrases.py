@@ -126,10 +126,10 @@ TEXT: dict[str, dict[str, object]] = {
     "need_summit": {"ja": "何回目のサミットの宣言か、ファイルと一緒に書いてください（例：第10回）。",
                     "en": "Please say which summit this is, with the file (e.g. 第10回 or 10th)."},
     "too_big": {"ja": "ファイルが大きすぎます（上限 {limit} MB）。", "en": "The file is too large (limit {limit} MB)."},
-    "bad_type": {"ja": "{name} は追加できません。PDF、Word（.docx）、テキスト、Markdown、HTML のファイルを送ってください"
-                       "（古い .doc は .docx か PDF で保存し直してください）。",
-                 "en": "{name} cannot be added: send a PDF, Word (.docx), text, Markdown or HTML file (save an old"
-                       " .doc as .docx or PDF first)."},
+    "bad_type": {"ja": "{name} は追加できません。PDF、Word（.docx）、テキスト、Markdown、HTML、スキャン画像（PNG・JPEG・"
+                       "TIFF）のファイルを送ってください（古い .doc は .docx か PDF で保存し直してください）。",
+                 "en": "{name} cannot be added: send a PDF, Word (.docx), text, Markdown or HTML file, or a scan"
+                       " (PNG, JPEG, TIFF; save an old .doc as .docx or PDF first)."},
     "how_to_add": {"ja": "追加する宣言文のファイル（PDF など）を、このボットへのDMで「第N回」と書いて送ってください。",
                    "en": "Upload the declaration (e.g. a PDF) to me in a DM and say which summit it is (e.g. 第10回)."},
     "cancelled": {"ja": "追加を取りやめました。", "en": "Cancelled; nothing was added."},
@@ -308,10 +308,34 @@ TEXT: dict[str, dict[str, object]] = {
                          " and add that.",
                    "cli": "{name} is an old-format Word file (.doc), which is not supported: open it in Word, save"
                           " it as .docx or PDF, and add that"},
-    "pdf-scanned": {"ja": "このPDFには文字情報がほとんどありません（1ページあたり約 {per_page} 字）。スキャン画像のようです。"
-                          "OCR で文字を起こし、.txt か .md で追加してください。",
-                    "en": "This PDF has no usable text layer (about {per_page} characters per page): it looks like a"
-                          " scan. Run OCR on it and add the result as .txt or .md."},
+    "pdf-scanned": {"ja": "このPDFには文字情報がほとんどなく（1ページあたり約 {per_page} 字）、OCR でも文字を読み取れませんでした。"
+                          "白紙か、文字の判読できないスキャンです。鮮明に読み取り直すか、.txt か .md で追加してください。",
+                    "en": "This PDF has no usable text layer (about {per_page} characters per page), and OCR found no"
+                          " text in its pages either: scan it again more clearly, or add the text as .txt or .md."},
+    # ---- scans and OCR (index/extract_ocr.py)
+    "ocr-unavailable": {"ja": "このファイルはスキャン画像で、文字の読み取り（OCR）が必要ですが、サーバーに {missing} が"
+                              "インストールされていません（`{install}`）。", "admin": True,
+                        "en": "This file is a scan and needs OCR, but {missing} is not installed on the server"
+                              " (`{install}`).",
+                        "cli": "this file is a scan and needs OCR, but {missing} is not installed: run `{install}`"},
+    "ocr-no-text": {"ja": "画像から文字を読み取れませんでした（OCR）。宣言文のページを鮮明にスキャンし直してください。",
+                    "en": "OCR found no text in the image; scan the declaration's pages again more clearly.",
+                    "cli": "OCR found no text in {name}: scan it again more clearly, or add the text as .txt or .md"},
+    "ocr-too-many-pages": {"ja": "このスキャンは {limit} ページを超えています（{pages} ページ）。文字の読み取りに時間がかかるため、"
+                                 "宣言文のページだけにして追加してください。",
+                           "en": "This scan has {pages} pages; at most {limit} are read by OCR. Add only the"
+                                 " declaration's pages.",
+                           "cli": "this scan has {pages} pages; at most {limit} are OCR'd: add only the declaration's"
+                                  " pages"},
+    "image-too-large": {"ja": "画像が大きすぎます（{page} ページ目が約 {megapixels} メガピクセル、上限 {limit} メガピクセル）。"
+                              "300 dpi 程度でスキャンし直してください。",
+                        "en": "The image is too large (page {page} has about {megapixels} megapixels; at most {limit}"
+                              " are read). Scan it again at about 300 dpi.",
+                        "cli": "page {page} has about {megapixels} megapixels (at most {limit} are read): scan it"
+                               " again at about 300 dpi"},
+    "image-damaged": {"ja": "画像ファイルが壊れているか、PNG・JPEG・TIFF ではありません。" + _AGAIN["ja"],
+                      "en": "The image is damaged or not a PNG, JPEG or TIFF file. " + _AGAIN["en"],
+                      "cli": "{name} is not a readable PNG, JPEG or TIFF image ({detail})"},
     "pdf-not-pdf": {"ja": "このファイルは PDF ではありません（拡張子だけが .pdf です）。",
                     "en": "This file is not a PDF (it has no PDF header), though its name ends in .pdf."},
     "pdf-truncated": {"ja": "この PDF は途中で切れています（ダウンロードの失敗など）。もう一度入手してください。",
@@ -529,4 +553,10 @@ def summary_lines(summary: dict) -> list[str]:
         f"organizations / 組織: {', '.join(summary['organizations']) or '—'}",
     ]
     lines += [f"set aside / 除外: {item}" for item in summary["set_aside"]]
+    if summary.get("ocr"):  # a scan: how sure OCR was, and the lines to compare with the original
+        pages = ", ".join(f"p{p['page']} {p['confidence']:.0f}" + (" (縦書き)" if p["lang"] == "jpn_vert" else "")
+                          for p in summary["ocr"])
+        lines.append(f"OCR confidence / 文字認識の確からしさ (0–100): {pages}")
+        lines += [f"low confidence / 要確認 (p{line['page']}, {line['confidence']:.0f}): {line['text']}"
+                  for line in summary.get("low_confidence", ())]
     return lines + [f"warning / 注意: {item}" for item in summary["warnings"]]

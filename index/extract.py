@@ -21,6 +21,7 @@ import bisect
 from pathlib import Path
 
 from .extract_docx import extract_docx
+from .extract_ocr import extract_image
 from .extract_pdf import MAX_PAGES, clean_pdf_text, extract_pdf
 from .extract_result import Extracted, ExtractionError
 from .extract_text import declared_charset, decode_text, html_to_text
@@ -35,6 +36,10 @@ MAX_BYTES = 20 * 1024 * 1024
 
 _KINDS = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
           ".htm": "html"}
+# Scans and photos of a declaration, OCR'd by index/extract_ocr.py (as is a PDF without a text layer).
+IMAGES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED |= IMAGES
+_KINDS |= dict.fromkeys(IMAGES, "image")
 
 
 def extract(path: Path) -> Extracted:
@@ -46,6 +51,8 @@ def extract(path: Path) -> Extracted:
         return extract_pdf(raw)
     if kind == "docx":
         return extract_docx(raw, path.name)
+    if kind == "image":
+        return extract_image(raw, path.name)
     text, warnings = decode_text(raw, declared_charset(raw) if kind == "html" else "")
     if kind == "html":
         text = html_to_text(text)

@@ -134,7 +134,14 @@ def extract_pdf(raw: bytes) -> Extracted:
     """The text layer of a PDF's bytes, page by page, or an ExtractionError saying why there is none."""
     _check_envelope(raw)
     pages = list(_layout_pages(raw))
-    texts, warnings = clean_pdf_text([page.text for page in pages])
+    try:
+        texts, warnings = clean_pdf_text([page.text for page in pages])
+    except ExtractionError as error:
+        if error.code != "pdf-scanned":
+            raise
+        from .extract_ocr import ocr_pdf  # a scan: its pages are OCR'd instead (imported here: it imports this)
+
+        return ocr_pdf(raw, int(error.facts.get("per_page", 0)))
     text, starts = _join_pages(pages, texts)
     aside = tuple(Excluded(reason, part, start, start) for page, start in zip(pages, starts)
                   for reason, part in page.aside)

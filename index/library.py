@@ -24,6 +24,7 @@ import tomli_w
 
 from .atomic import write_atomic
 from .corpus import MANIFEST, Corpus, CorpusError, manifest_entry
+from .extract_result import LOW_CONFIDENCE, PageConfidence
 from .model import Document
 from .parse import ParseResult, parse_text
 
@@ -41,6 +42,7 @@ class Draft:
     parse: ParseResult
     warnings: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()
+    ocr: tuple[PageConfidence, ...] = ()  # a scan's OCR confidence, per page (index/extract_ocr.py)
 
     def summary(self) -> dict:
         """What a person checks before the document goes live."""
@@ -56,6 +58,10 @@ class Draft:
             "organizations": sorted({p.organization for p in passages if p.city}),
             "set_aside": [f"{e.reason}: {e.text[:40]}" for e in self.parse.excluded],
             "warnings": list(self.warnings),
+            # A scan's: how sure OCR was of each page, and the lines a person should compare with the original.
+            "ocr": [{"page": p.page, "confidence": p.mean, "lang": p.lang} for p in self.ocr],
+            "low_confidence": [{"page": p.page, "confidence": c, "text": t} for p in self.ocr
+                               for t, c in p.low_lines(LOW_CONFIDENCE)],
         }
 
 

@@ -127,6 +127,7 @@ def _value(outcome: Outcome, stopped: dict, stop_error: type[Exception], limits:
 
 def draft_from_dict(value: dict):
     """A Draft from its plain form (`draft_to_dict`): across the child's pipe, and in the bot's saved drafts."""
+    from .extract_result import PageConfidence
     from .library import Draft
     from .model import Document, Excluded, Passage
     from .parse import ParseResult
@@ -134,7 +135,7 @@ def draft_from_dict(value: dict):
     document = Document.from_dict(value["document"])
     parse = ParseResult([Passage.from_dict(p) for p in value["passages"]], [Excluded(**e) for e in value["excluded"]])
     return Draft(document, value["text"], Path(value["original"]), parse, tuple(value["warnings"]),
-                 tuple(value["pages"]))
+                 tuple(value["pages"]), tuple(PageConfidence.from_dict(p) for p in value.get("ocr", ())))
 
 
 # --------------------------------------------------------------------------- the child's side
@@ -166,7 +167,8 @@ def draft_to_dict(draft) -> dict:
     return {"document": draft.document.to_dict(), "text": draft.text, "original": str(draft.original),
             "passages": [p.to_dict() for p in draft.parse.passages],
             "excluded": [asdict(e) for e in draft.parse.excluded],
-            "warnings": list(draft.warnings), "pages": list(draft.pages)}
+            "warnings": list(draft.warnings), "pages": list(draft.pages),
+            "ocr": [asdict(page) for page in draft.ocr]}
 
 
 def _build(request: dict) -> dict:
