@@ -30,8 +30,9 @@ index: install
 run: index
 	$(BIN)/summitbot serve
 
+# Two workers (pytest-xdist): the suite waits on servers, timeouts and child processes as much as it computes.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 eval: index
 	$(BIN)/summitbot eval eval/*.jsonl --json bench/results/eval.json

