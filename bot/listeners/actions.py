@@ -5,6 +5,8 @@ behind questions), guarded so that a failure is answered with an id.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt import Ack, App
 
 from ..blocks import FEEDBACK_ACTION, FEEDBACK_DOWN, FEEDBACK_MODAL, FEEDBACK_UP, KEEP_ACTION, MORE_ACTION, SHARE_ACTION
@@ -15,20 +17,15 @@ from ..responder import Responder
 def register(app: App, responder: Responder) -> None:
     clicks, submit = responder.clicks, responder.lanes.clicks.submit
 
-    @app.action(MORE_ACTION)
-    def on_more(ack: Ack, body: dict, action: dict) -> None:
-        ack()
-        submit(clicks.guarded, clicks.more, Click.from_body(body, action["value"]))
+    def on_button(work: Callable[[Click], None]) -> Callable[..., None]:
+        """A listener that acknowledges at once and leaves `work` to the clicks lane."""
+        def listener(ack: Ack, body: dict, action: dict) -> None:
+            ack()
+            submit(clicks.guarded, work, Click.from_body(body, action["value"]))
+        return listener
 
-    @app.action(SHARE_ACTION)
-    def on_share(ack: Ack, body: dict, action: dict) -> None:
-        ack()
-        submit(clicks.guarded, clicks.share, Click.from_body(body, action["value"]))
-
-    @app.action(KEEP_ACTION)
-    def on_keep(ack: Ack, body: dict, action: dict) -> None:
-        ack()
-        submit(clicks.guarded, clicks.keep, Click.from_body(body, action["value"]))
+    for action_id, work in ((MORE_ACTION, clicks.more), (SHARE_ACTION, clicks.share), (KEEP_ACTION, clicks.keep)):
+        app.action(action_id)(on_button(work))
 
     @app.action(FEEDBACK_ACTION)
     def on_feedback(ack: Ack, body: dict, action: dict) -> None:
