@@ -20,8 +20,8 @@ from __future__ import annotations
 import bisect
 from pathlib import Path
 
+from . import extract_ocr
 from .extract_docx import extract_docx
-from .extract_ocr import extract_image
 from .extract_pdf import MAX_PAGES, clean_pdf_text, extract_pdf
 from .extract_result import Extracted, ExtractionError
 from .extract_text import declared_charset, decode_text, html_to_text
@@ -48,17 +48,27 @@ def extract(path: Path) -> Extracted:
     kind = _kind_of(path)
     raw = _read(path)
     if kind == "pdf":
-        return extract_pdf(raw)
+        return _pdf(raw)
     if kind == "docx":
         return extract_docx(raw, path.name)
     if kind == "image":
-        return extract_image(raw, path.name)
+        return extract_ocr.extract_image(raw, path.name)
     text, warnings = decode_text(raw, declared_charset(raw) if kind == "html" else "")
     if kind == "html":
         text = html_to_text(text)
     if not text.strip():
         raise ExtractionError(f"{path.name} contains no text", "file-no-text", name=path.name)
     return Extracted(text, kind, (), warnings)
+
+
+def _pdf(raw: bytes) -> Extracted:
+    """The PDF's text layer; a PDF without one (a scan) is read by OCR instead."""
+    try:
+        return extract_pdf(raw)
+    except ExtractionError as error:
+        if error.code != "pdf-scanned":
+            raise
+        return extract_ocr.ocr_pdf(raw, int(error.facts.get("per_page", 0)))
 
 
 def page_of(extracted_pages: tuple[int, ...], offset: int) -> int:

@@ -131,17 +131,14 @@ _PAGE_NUMBER = re.compile(r"^[-－―‐—–ー(（\s]*(?:[0-9０-９]{1,3}|[i
 
 
 def extract_pdf(raw: bytes) -> Extracted:
-    """The text layer of a PDF's bytes, page by page, or an ExtractionError saying why there is none."""
+    """The text layer of a PDF's bytes, page by page, or an ExtractionError saying why there is none.
+
+    A PDF without a usable text layer is refused with code "pdf-scanned"; `index.extract.extract` then reads
+    it by OCR (index/extract_ocr.py), which builds on this module's line and page layout, not the reverse.
+    """
     _check_envelope(raw)
     pages = list(_layout_pages(raw))
-    try:
-        texts, warnings = clean_pdf_text([page.text for page in pages])
-    except ExtractionError as error:
-        if error.code != "pdf-scanned":
-            raise
-        from .extract_ocr import ocr_pdf  # a scan: its pages are OCR'd instead (imported here: it imports this)
-
-        return ocr_pdf(raw, int(error.facts.get("per_page", 0)))
+    texts, warnings = clean_pdf_text([page.text for page in pages])  # "pdf-scanned": index/extract.py OCRs it
     text, starts = _join_pages(pages, texts)
     aside = tuple(Excluded(reason, part, start, start) for page, start in zip(pages, starts)
                   for reason, part in page.aside)
