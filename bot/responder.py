@@ -27,7 +27,7 @@ from index.model import Answer
 from index.service import LiveIndex, QuestionError, SummitIndex
 
 from .blocks import answer_blocks, fallback_text
-from .clicks import Clicks
+from .clicks import PAGE, Clicks
 from .formatting import escape
 from .lanes import Lanes
 from .phrases import bilingual, explain
@@ -38,7 +38,6 @@ from .response_url import ResponseUrlError, respond
 
 log = logging.getLogger(__name__)
 
-PAGE = 5
 POST_ATTEMPTS = 3
 ANSWER_EVENT = "summitbot_answer"  # message metadata that marks a posted answer with its record id
 DM_CONTEXT_SECONDS = 15 * 60  # a flat DM conversation keeps its context this long
@@ -149,7 +148,8 @@ class Responder:
         if record is None:
             return None  # another worker has it, or it is done
         question = Question.from_payload(json.loads(record.payload))
-        if record.attempts > 1 and not (question.response_url or question.private) and self._landed(self.client, question, record_id):
+        retried = record.attempts > 1 and not (question.response_url or question.private)  # private: not findable
+        if retried and self._landed(self.client, question, record_id):
             self.records.finish(record_id, ANSWERED, "answered before a restart")
             return None
         with self._progress(question):
@@ -172,7 +172,7 @@ class Responder:
         effective = snapshot.follow_up(previous, question.text)
         post = self._responder(question)
         try:
-            answer = snapshot.ask(effective, link=self.links)
+            answer = snapshot.ask(effective, top_k=PAGE, link=self.links)  # the page More results continues
         except QuestionError as error:
             self._post(self.client, question, post, text=escape(explain(error, "slack")), blocks=None)
             self.records.finish(record_id, ANSWERED, "question refused: " + str(error)[:200])
