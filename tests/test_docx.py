@@ -308,6 +308,7 @@ def test_word_files_are_read_in_the_limited_child(tmp_path):
     assert refused.value.code == code and refused.value.outcome.peak_mb < 200  # refused before anything inflated
 
 
+@pytest.mark.slow  # runs `summitbot corpus add` as a process per file
 def test_the_command_line_refuses_hostile_word_files_in_one_line_and_adds_nothing(settings, tmp_path):
     workspace = replace(settings, corpus_dir=tmp_path / "corpus")
     shutil.copytree(ROOT / "corpus", workspace.corpus_dir)

@@ -204,6 +204,7 @@ def _bomb(side: int = 30000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
 
 
+@pytest.mark.slow  # runs `summitbot corpus add` as a process per file
 def test_a_decompression_bomb_and_garbage_are_refused_and_nothing_is_added(settings, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
