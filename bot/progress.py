@@ -20,16 +20,16 @@ _HARMLESS = {"already_reacted", "no_reaction", "message_not_found"}
 
 
 class Progress:
-    """`with Progress(client, how, channel, ts, thread, status):` shows the sign while the block runs."""
+    """`with Progress(client, how, channel, ts, thread):` shows the sign while the block runs, then takes it away."""
 
-    def __init__(self, client: WebClient, how: str, channel: str, ts: str, thread: str | None, status: str) -> None:
-        self.client, self.how, self.channel, self.ts, self.thread, self.status = client, how, channel, ts, thread, status
+    def __init__(self, client: WebClient, how: str, channel: str, ts: str, thread: str | None) -> None:
+        self.client, self.how, self.channel, self.ts, self.thread = client, how, channel, ts, thread
 
     def __enter__(self) -> Progress:
+        """👀 goes on here; the panel's status was already set by its listener, before the question was
+        recorded (bot/listeners/assistant.py), so it is only cleared here, not set a second time."""
         if self.how == "reaction" and self.ts:
             self._call("reactions_add", channel=self.channel, timestamp=self.ts, name=REACTION)
-        elif self.how == "status" and self.thread:
-            self._call("assistant_threads_setStatus", channel_id=self.channel, thread_ts=self.thread, status=self.status)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:

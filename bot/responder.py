@@ -162,8 +162,7 @@ class Responder:
                 return None
 
     def _progress(self, question: Question) -> Progress:
-        return Progress(self.client, question.progress, question.channel, question.ts, question.reply_thread,
-                        bilingual("searching"))
+        return Progress(self.client, question.progress, question.channel, question.ts, question.reply_thread)
 
     def _answer(self, record_id: str, question: Question) -> Answer | None:
         since = time.time() - DM_CONTEXT_SECONDS if not question.context_thread else 0.0
