@@ -212,10 +212,16 @@ class Records:
         return row[0] if row else ""
 
     def has_thread(self, channel: str, thread_ts: str) -> bool:
-        """Whether the bot answered in this thread (replies there are follow-ups without a mention)."""
+        """Whether the bot answers in this thread for all to see (replies there are follow-ups without a mention).
+
+        A question answered privately (the message shortcut on someone's message, a channel whose answers are
+        private) is recorded under that thread too, but the bot never spoke there: it does not make the thread
+        the bot's, or everyone replying in that person's thread would be answered.
+        """
         with self._lock:
             row = self._db.execute(
-                "SELECT 1 FROM questions WHERE channel=? AND thread_ts=? LIMIT 1", (channel, thread_ts)
+                "SELECT 1 FROM questions WHERE channel=? AND thread_ts=? "
+                "AND COALESCE(json_extract(payload, '$.private'), 0) = 0 LIMIT 1", (channel, thread_ts)
             ).fetchone()
         return row is not None
 

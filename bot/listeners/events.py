@@ -19,10 +19,8 @@ from slack_sdk import WebClient
 
 from ..channels import ChannelConfig, ChannelSettings
 from ..curation import Curator
-from ..records import Records
 from ..responder import Question, Responder
 from .curation import is_shared_file, receive_file
-from .shortcuts import KEY_PREFIX as SHORTCUT_KEY_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +28,6 @@ log = logging.getLogger(__name__)
 def is_from_a_person(event: dict) -> bool:
     """Bots (this one included) and edits, joins, deletions are not questions."""
     return not event.get("bot_id") and not event.get("subtype") and bool(event.get("user"))
-
-
-def bot_thread(records: Records, channel: str, thread: str) -> bool:
-    """Whether the bot answered in this thread, so that replies there are follow-ups.
-
-    A question asked with the message shortcut on someone's message is recorded under that
-    message's thread, but the bot never spoke there (the answer went to the asker alone): that
-    alone must not make the bot answer everyone who replies in that person's thread.
-    """
-    if not records.has_thread(channel, thread):
-        return False
-    rows = records.rows("SELECT 1 FROM questions WHERE channel=? AND thread_ts=? AND key NOT LIKE ? LIMIT 1",
-                        (channel, thread, SHORTCUT_KEY_PREFIX + "%"))
-    return bool(rows)
 
 
 def register(app: App, responder: Responder, curator: Curator, channels: ChannelSettings) -> None:
@@ -73,7 +57,7 @@ def register(app: App, responder: Responder, curator: Curator, channels: Channel
             return
         thread = event.get("thread_ts")
         mentions_bot = f"<@{context.bot_user_id}>" in (event.get("text") or "")
-        if not thread or mentions_bot or not bot_thread(responder.records, event["channel"], thread):
+        if not thread or mentions_bot or not responder.records.has_thread(event["channel"], thread):
             return  # a mention is answered as the app_mention; other channel messages are not questions
         config = channels.get(event["channel"])
         if config.follow_ups == "mention":

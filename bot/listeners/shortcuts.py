@@ -4,7 +4,8 @@ Anyone can pick it from a message's ⋯ menu, in any channel, whether or not the
 the answer goes to the asker alone through the shortcut's response URL (Slack includes one with
 every message shortcut), so it needs neither channel membership nor a scope beyond `commands`.
 The message's text is the question; the answer is recorded under the message's thread like any
-question, but a shortcut alone never makes that thread the bot's (see events.bot_thread).
+question, but a shortcut alone never makes that thread the bot's (Records.has_thread counts only
+answers the thread can see).
 """
 from __future__ import annotations
 
