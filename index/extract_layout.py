@@ -12,7 +12,7 @@ more, and this module decides their reading order:
   band above the columns would come last: `vertical_layout` reads horizontal
   lines above the columns first, the columns from right to left, then what is
   below. A column is handed on turned a quarter (its top is a line's left), so
-  the paragraph rules for horizontal lines (`_Frame`) apply unchanged.
+  the paragraph rules for horizontal lines (`Frame`) apply unchanged.
 * **Columns.** A newsletter sets a declaration in two or three columns under a
   masthead, beside photographs with captions, an advertisement box and contact
   lines. `column_layout` finds the gutters (upright strips no body line crosses),

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .extract_pdf import _BLOCK_START, _PAGE_NUMBER, _Frame, _join_pages, _Line, _Page
+from .extract_pdf import BLOCK_START, PAGE_NUMBER, Frame, Line, Page, join_pages
 from .extract_result import LOW_CONFIDENCE, Extracted, ExtractionError, PageConfidence
 from .extract_text import _is_cjk
 
@@ -212,7 +212,7 @@ def _ocr_pages(images: Iterable[Image], kind: str, how: str) -> Extracted:
     refused as such even where OCR is unavailable.
     """
     languages: frozenset[str] = frozenset()
-    pages: list[_Page] = []
+    pages: list[Page] = []
     confidences: list[PageConfidence] = []
     bullets = 0
     for number, image in enumerate(images, start=1):
@@ -225,7 +225,7 @@ def _ocr_pages(images: Iterable[Image], kind: str, how: str) -> Extracted:
         confidences.append(PageConfidence(number, round(sum(words) / len(words), 1) if words else 0.0, lang,
                                           tuple((line.text, round(line.confidence, 1)) for line in lines)))
     texts = [page.text for page in pages]
-    text, starts = _join_pages(pages, texts)
+    text, starts = join_pages(pages, texts)
     warnings = _warnings(confidences, how, "jpn_vert" in languages, bullets)
     return Extracted(text, kind, starts, warnings, ocr=tuple(confidences))
 
@@ -324,30 +324,30 @@ def _bullet(text: str) -> str:
     return _BULLET.sub("○", text)
 
 
-def _page_of(lines: list[_OcrLine], height: int, vertical: bool) -> _Page:
+def _page_of(lines: list[_OcrLine], height: int, vertical: bool) -> Page:
     """A page's lines as paragraphs: by geometry as for a PDF, or by Tesseract's paragraphs for vertical text."""
     lines = [line for line in lines if not _is_page_number(line, height)]
     if not lines:
-        return _Page("", False)
+        return Page("", False)
     if vertical:
         out = lines[0].text
         for prev, line in itertools.pairwise(lines):
-            new = line.paragraph != prev.paragraph or bool(_BLOCK_START.match(line.text))
+            new = line.paragraph != prev.paragraph or bool(BLOCK_START.match(line.text))
             out += ("\n\n" if new else "\n") + line.text
-        return _Page(out, False)
+        return Page(out, False)
     # In PDF coordinates (y up), as the PDF's layout code measures lines.
-    geometric = [_Line(line.text, line.box[0], line.box[2], height - line.box[3], height - line.box[1])
+    geometric = [Line(line.text, line.box[0], line.box[2], height - line.box[3], height - line.box[1])
                  for line in lines]
-    frame = _Frame.of(geometric)
+    frame = Frame.of(geometric)
     out = geometric[0].text
     for prev, line in itertools.pairwise(geometric):
         out += ("\n\n" if frame.breaks(prev, line) else "\n") + line.text
-    return _Page(out, frame.runs_on(geometric[-1]))
+    return Page(out, frame.runs_on(geometric[-1]))
 
 
 def _is_page_number(line: _OcrLine, height: int) -> bool:
     in_margin = line.box[3] < 0.1 * height or line.box[1] > 0.88 * height
-    return in_margin and bool(_PAGE_NUMBER.match(line.text.strip()))
+    return in_margin and bool(PAGE_NUMBER.match(line.text.strip()))
 
 
 # --------------------------------------------------------------------------- what a reviewer is told

@@ -1,7 +1,7 @@
 """A PDF's text layer as declaration text, with pdfminer.
 
 Lines are laid out by pdfminer and joined into paragraphs by their geometry
-(`_Frame`), pages are joined so that a sentence running over a page break stays
+(`Frame`), pages are joined so that a sentence running over a page break stays
 one, and glyphs without a Unicode map (`(cid:N)`) and radical code points are
 cleaned up. A PDF without a usable text layer (a scan, a font without a map),
 one that is encrypted, damaged, truncated or far too long is refused.
@@ -100,7 +100,7 @@ def _check_text_layer(pages: Sequence[str], cids: int) -> None:
 
 
 @dataclass
-class _Line:
+class Line:
     """One text line of a page, with the geometry that tells paragraph ends from wrapping."""
 
     text: str
@@ -115,7 +115,7 @@ class _Line:
 
 
 @dataclass
-class _Page:
+class Page:
     """One page's paragraphs, whether its last line runs on onto the next page, and what was set aside."""
 
     text: str
@@ -125,8 +125,8 @@ class _Page:
 
 _SENTENCE_END = tuple("。．.！!？?」』）)")
 # Openings of items and sections: a line starting with one begins a new block.
-_BLOCK_START = re.compile(r"^[（(]\s*[0-9０-９]{1,2}\s*[）)]|^[①-⑳○◯●◆■□＜〈<【《]|^[一二三四五六七八九十]{1,3}[、.．]")
-_PAGE_NUMBER = re.compile(r"^[-－―‐—–ー(（\s]*(?:[0-9０-９]{1,3}|[ivxIVX]{1,4})[-－―‐—–ー)）\s]*$"
+BLOCK_START = re.compile(r"^[（(]\s*[0-9０-９]{1,2}\s*[）)]|^[①-⑳○◯●◆■□＜〈<【《]|^[一二三四五六七八九十]{1,3}[、.．]")
+PAGE_NUMBER = re.compile(r"^[-－―‐—–ー(（\s]*(?:[0-9０-９]{1,3}|[ivxIVX]{1,4})[-－―‐—–ー)）\s]*$"
                           r"|^[0-9０-９]{1,3}\s*/\s*[0-9０-９]{1,3}$")
 
 
@@ -139,7 +139,7 @@ def extract_pdf(raw: bytes) -> Extracted:
     _check_envelope(raw)
     pages = list(_layout_pages(raw))
     texts, warnings = clean_pdf_text([page.text for page in pages])  # "pdf-scanned": index/extract.py OCRs it
-    text, starts = _join_pages(pages, texts)
+    text, starts = join_pages(pages, texts)
     aside = tuple(Excluded(reason, part, start, start) for page, start in zip(pages, starts)
                   for reason, part in page.aside)
     return Extracted(text, "pdf", starts, warnings, set_aside=aside)
@@ -154,7 +154,7 @@ def _check_envelope(raw: bytes) -> None:
         raise ExtractionError("this PDF is incomplete (truncated, e.g. an interrupted download)", "pdf-truncated")
 
 
-def _layout_pages(raw: bytes) -> Iterator[_Page]:
+def _layout_pages(raw: bytes) -> Iterator[Page]:
     """Pages as pdfminer lays them out, with pdfminer's many failure modes turned into refusals."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
@@ -197,18 +197,18 @@ def _check_page_count(raw: bytes) -> None:
                               "pdf-too-many-pages", limit=MAX_PAGES)
 
 
-def _page_text(page: LTPage) -> _Page:
+def _page_text(page: LTPage) -> Page:
     lines = [line for line in _lines(page) if not _is_page_number(line, page)]
     if not lines:
-        return _Page("", False)
-    frame = _Frame.of(lines)
+        return Page("", False)
+    frame = Frame.of(lines)
     out = lines[0].text
     for prev, line in itertools.pairwise(lines):
         out += ("\n\n" if frame.breaks(prev, line) else "\n") + line.text
-    return _Page(out, frame.runs_on(lines[-1]))
+    return Page(out, frame.runs_on(lines[-1]))
 
 
-def _layout_text(layout: Layout) -> _Page:
+def _layout_text(layout: Layout) -> Page:
     """A page of runs laid out on their own (columns, vertical text): each its own frame, one line a paragraph.
 
     A column is narrow, and the parser takes a short numbered first line for a
@@ -218,9 +218,9 @@ def _layout_text(layout: Layout) -> _Page:
     paragraphs: list[list[str]] = []
     runs_on = False
     for segment in layout.segments:
-        lines = [_Line(*placed) for placed in segment]
-        frame = _Frame.of(lines)
-        if not (runs_on and paragraphs and not _BLOCK_START.match(lines[0].text.lstrip())):
+        lines = [Line(*placed) for placed in segment]
+        frame = Frame.of(lines)
+        if not (runs_on and paragraphs and not BLOCK_START.match(lines[0].text.lstrip())):
             paragraphs.append([])
         paragraphs[-1].append(lines[0].text)
         for prev, line in itertools.pairwise(lines):
@@ -228,15 +228,15 @@ def _layout_text(layout: Layout) -> _Page:
                 paragraphs.append([])
             paragraphs[-1].append(line.text)
         runs_on = frame.runs_on(lines[-1])
-    return _Page("\n\n".join(join_lines(lines) for lines in paragraphs), runs_on, tuple(layout.aside))
+    return Page("\n\n".join(join_lines(lines) for lines in paragraphs), runs_on, tuple(layout.aside))
 
 
 def _margin_noise(page: LTPage) -> Callable[[str, float, float], bool]:
     """A page number in the margin, as `_is_page_number` tells it, for extract_layout's lines."""
-    return lambda text, y0, y1: _is_page_number(_Line(text, 0, 0, y0, y1), page)
+    return lambda text, y0, y1: _is_page_number(Line(text, 0, 0, y0, y1), page)
 
 
-def _lines(container: LTContainer) -> Iterator[_Line]:
+def _lines(container: LTContainer) -> Iterator[Line]:
     """Text lines in pdfminer's reading order, those of figures (form XObjects) after the page's own."""
     from pdfminer.layout import LTFigure, LTTextBox, LTTextLine
 
@@ -246,7 +246,7 @@ def _lines(container: LTContainer) -> Iterator[_Line]:
                 if isinstance(line, LTTextLine):
                     text = _line_text(line)
                     if text.strip():
-                        yield _Line(text, line.x0, line.x1, line.y0, line.y1)
+                        yield Line(text, line.x0, line.x1, line.y0, line.y1)
         elif isinstance(element, LTFigure):
             yield from _lines(element)
 
@@ -284,15 +284,15 @@ def _joins_cjk(items: list[tuple[bool, str]], i: int) -> bool:
     return _is_cjk(before[-1]) or _is_cjk(after[0])
 
 
-def _is_page_number(line: _Line, page: LTPage) -> bool:
+def _is_page_number(line: Line, page: LTPage) -> bool:
     """"- 3 -" or "3" alone in the top or bottom margin is a page number, not declaration text."""
     height = page.y1 - page.y0
     in_margin = line.y0 > page.y0 + 0.9 * height or line.y1 < page.y0 + 0.12 * height
-    return in_margin and bool(_PAGE_NUMBER.match(line.text.strip()))
+    return in_margin and bool(PAGE_NUMBER.match(line.text.strip()))
 
 
 @dataclass(frozen=True)
-class _Frame:
+class Frame:
     """Where a page's body text runs: its margins and its usual line pitch.
 
     A paragraph's lines run from the left to the right margin; the last one
@@ -307,7 +307,7 @@ class _Frame:
     pitch: float
 
     @classmethod
-    def of(cls, lines: Sequence[_Line]) -> _Frame:
+    def of(cls, lines: Sequence[Line]) -> Frame:
         ends = sorted(line.x1 for line in lines)
         # Not quite the widest line on a full page: one letter-spaced or table line may overshoot.
         right = ends[int(0.9 * (len(ends) - 1))] if len(ends) >= 10 else ends[-1]
@@ -315,21 +315,21 @@ class _Frame:
         pitch = statistics.median(gaps) if gaps else 1.5 * lines[0].em
         return cls(min(line.x0 for line in lines), right, pitch)
 
-    def room(self, line: _Line) -> float:
+    def room(self, line: Line) -> float:
         """Empty space after the line, in characters."""
         return (self.right - line.x1) / line.em
 
-    def runs_on(self, line: _Line) -> bool:
+    def runs_on(self, line: Line) -> bool:
         """A body line that runs to the right margin and stops mid-sentence goes on in the next line."""
         body = line.x0 <= self.left + 6 * line.em
         return body and self.room(line) <= 3 and not line.text.endswith(_SENTENCE_END)
 
-    def breaks(self, prev: _Line, line: _Line) -> bool:
+    def breaks(self, prev: Line, line: Line) -> bool:
         """Whether a paragraph ends between two consecutive lines of the page."""
         below = line.y1 <= prev.y0 + 0.3 * prev.em
         if not below or prev.y0 - line.y0 > 1.6 * self.pitch:
             return True  # a new column, or a vertical gap: a blank line in the source
-        starts_block = bool(_BLOCK_START.match(line.text.lstrip()))
+        starts_block = bool(BLOCK_START.match(line.text.lstrip()))
         if prev.text.endswith(_SENTENCE_END):
             return self.room(prev) > 1.5 or starts_block or _indented(prev, line)
         if prev.x0 > self.left + 6 * prev.em:
@@ -339,21 +339,21 @@ class _Frame:
         return self.room(prev) > 3 or (self.room(prev) > 1.5 and starts_block)
 
 
-def _indented(prev: _Line, line: _Line) -> bool:
+def _indented(prev: Line, line: Line) -> bool:
     """A first-line indent opens a paragraph; the hanging indent under an item marker does not."""
     if line.text.startswith("\u3000"):
         return True
-    return line.x0 > prev.x0 + 0.5 * prev.em and not _BLOCK_START.match(prev.text.lstrip())
+    return line.x0 > prev.x0 + 0.5 * prev.em and not BLOCK_START.match(prev.text.lstrip())
 
 
-def _join_pages(pages: Sequence[_Page], texts: Sequence[str]) -> tuple[str, tuple[int, ...]]:
+def join_pages(pages: Sequence[Page], texts: Sequence[str]) -> tuple[str, tuple[int, ...]]:
     """The pages' text in one string and where each page starts; a sentence running over a page break stays one."""
     out = ""
     starts = []
     last: int | None = None  # the last page with text
     for i, text in enumerate(texts):
         if out and text:
-            runs_on = last is not None and pages[last].runs_on and not _BLOCK_START.match(text.lstrip())
+            runs_on = last is not None and pages[last].runs_on and not BLOCK_START.match(text.lstrip())
             out += "\n" if runs_on else "\n\n"
         starts.append(len(out))
         out += text
