@@ -68,6 +68,9 @@ def ocr_pdf(raw: bytes, per_page: int = 0) -> Extracted:
     try:
         _check_pages(len(pdf))
         extracted = _ocr_pages(_pdf_images(pdf), "pdf", f"PDF rendered at {OCR_DPI} dpi")
+    except pdfium.PdfiumError as exc:  # a page that opens with the document but cannot be loaded or drawn
+        raise ExtractionError(f"this PDF is damaged and cannot be read ({exc})", "pdf-damaged",
+                              detail=str(exc)[:200]) from exc
     finally:
         pdf.close()
     if not extracted.text.strip():
