@@ -16,6 +16,8 @@ Signals, each from what the built index already holds:
   passage   cosine of the two passage vectors (organisation + heading path + text, as indexed)
   sentence  the best cosine between a sentence of one and a sentence of the other
   bm25      BM25 of each passage's tokens against the other, over its score against itself, both ways averaged
+  own_bm25  the same over the passages' own words only (no heading path; an initiative with its name), as
+            index/retrieval/alignment.py scores counterparts: the signal comparisons use
   jaccard   Jaccard of the two passages' content-word token sets (index/lexical.py tokenize, as indexed)
   blend     the retrieval's own blend: max(passage, sentence) + Weights.lexical · bm25 (no fitting)
   logistic  L2 logistic regression over the four (bench/calibrate.py fit), refitted in every fold
@@ -39,7 +41,7 @@ import numpy as np
 from common import ROOT, standalone
 
 PAIRS = ROOT / "eval" / "compare" / "counterpart_pairs.jsonl"
-SIGNALS = ("passage", "sentence", "bm25", "jaccard", "blend", "logistic")
+SIGNALS = ("passage", "sentence", "bm25", "own_bm25", "jaccard", "blend", "logistic")
 FEATURES = ("passage", "sentence", "bm25", "jaccard")  # what the logistic combination is fitted on
 BOOTSTRAP = 2000
 SEED = 0
@@ -155,7 +157,9 @@ class PairSignals:
         self.data = data
         self.tokens = [tokenize(passage_context(p, data.documents[p.document])) for p in data.passages]
         self.vectors = np.asarray(data.vectors, dtype=np.float32)
-        self._self_bm25 = {}
+        from index.retrieval.alignment import Counterparts
+
+        self.counterparts = Counterparts(data.passages, data.documents, threshold=0.0)
 
     def passage(self, a: int, b: int) -> float:
         return float(self.vectors[a] @ self.vectors[b])
@@ -173,6 +177,9 @@ class PairSignals:
 
     def bm25(self, a: int, b: int) -> float:
         return (self._bm25(a, b) + self._bm25(b, a)) / 2
+
+    def own_bm25(self, a: int, b: int) -> float:
+        return self.counterparts.score(a, b)
 
     def jaccard(self, a: int, b: int) -> float:
         ta, tb = set(self.tokens[a]), set(self.tokens[b])

@@ -1,5 +1,7 @@
 """An Answer as Slack Block Kit: a one-line answer, one quote per cited passage, buttons, the feedback modal.
 
+A comparison answer has one section per summit (oldest first), each with its excerpts or 記載なし.
+
 Pure functions from plain data to dicts, so they are tested without Slack.
 Limits kept: at most 50 blocks, 3,000 characters a section, 2,000 a button value.
 """
@@ -11,6 +13,7 @@ from index.model import Answer, Citation
 
 from .formatting import escape, inert, link, quote, truncate
 from .phrases import bilingual, fixed, headline, phrase
+from .phrases_compare import column_title, empty_cell, say
 
 MAX_BLOCKS = 50
 CONTEXT_LIMIT = 2000
@@ -54,12 +57,13 @@ def answer_blocks(answer: Answer, record_id: str = "", question_shown: bool = Fa
         ]})
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(escape(headline(answer)), 3000)}})
     budget = MAX_BLOCKS - len(blocks) - 2  # keep room for the buttons and the feedback
-    for citation in answer.citations:
-        pair = citation_blocks(citation, answer.lang)
-        if len(pair) > budget:
+    body = comparison_blocks(answer) if answer.comparison else [
+        citation_blocks(citation, answer.lang) for citation in answer.citations]
+    for part in body:
+        if len(part) > budget:
             break
-        blocks += pair
-        budget -= len(pair)
+        blocks += part
+        budget -= len(part)
     if record_id:
         more = answer.found and answer.remaining > 0 and len(answer.citations) < MAX_SHOWN
         actions = action_block(answer.lang, record_id, more=more, share=private)
@@ -67,6 +71,31 @@ def answer_blocks(answer: Answer, record_id: str = "", question_shown: bool = Fa
             blocks.append(actions)
         blocks.append(feedback_block(record_id))
     return blocks
+
+
+def comparison_blocks(answer: Answer) -> list[list[dict]]:
+    """One section per summit, oldest first: its title, then its cited excerpts, or 記載なし in words.
+
+    Returned in parts that stay together (a title with its first excerpt), so a long answer is cut between
+    summits or excerpts, never between a quote and its source.
+    """
+    comparison, lang = answer.comparison, answer.lang
+    assert comparison is not None
+    parts: list[list[dict]] = []
+    if comparison.topics:
+        parts.append([{"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(escape(
+            say("topics", lang, topics="・".join(comparison.topics))), CONTEXT_LIMIT)}]}])
+    for column in comparison.columns:
+        title = {"type": "section", "text": {"type": "mrkdwn", "text": truncate(
+            f"*{escape(column_title(column, comparison, lang))}*", 3000)}}
+        if column.empty:
+            parts.append([title, {"type": "context", "elements": [
+                {"type": "mrkdwn", "text": escape(empty_cell(column, lang))}]}])
+            continue
+        first, *rest = column.citations
+        parts.append([title, *citation_blocks(first, lang)])
+        parts += [citation_blocks(citation, lang) for citation in rest]
+    return parts
 
 
 def action_block(lang: str, record_id: str, more: bool, share: bool = False) -> dict | None:

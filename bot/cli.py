@@ -244,12 +244,21 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     unknown = [n for n in names if n not in SYSTEMS]
     if unknown:
         raise UsageError(f"unknown system(s) {unknown}; choose from {list(SYSTEMS)}")
+    from index.evaluate_compare import COMPARERS, comparison_table, evaluate_comparisons, is_comparison_set
+
     service = SummitIndex.open(settings)
     report: dict = {}
+    tables = []
     for path in args.files:
         questions = load_questions(path)
-        report[path.name] = {name: evaluate(SYSTEMS[name](service), questions) for name in names}
-    print(format_eval(report))
+        if is_comparison_set(questions):  # gold per summit: eval/compare/
+            report[path.name] = {"comparison": {name: evaluate_comparisons(make(service), questions)
+                                                for name, make in COMPARERS.items()}}
+            tables.append(comparison_table(path.name, report[path.name]["comparison"]))
+        else:
+            report[path.name] = {name: evaluate(SYSTEMS[name](service), questions) for name in names}
+            tables.append(format_eval({path.name: report[path.name]}))
+    print("\n".join(tables))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

@@ -70,7 +70,7 @@ class Clicks:
         if record is None:
             return
         answer = whole_answer(snapshot, record, self.links, extra=PAGE)
-        self.records.shown_more(record.id, len(answer.citations) - max(record.shown, 0))
+        self.records.shown_more(record.id, answer.shown - max(record.shown, 0))
         self._replace(click, record, answer)
 
     def share(self, click: Click) -> None:
@@ -141,13 +141,20 @@ class Clicks:
 
 
 def whole_answer(snapshot: SummitIndex, record: Record, links: LinkMaker, extra: int = 0) -> Answer:
-    """The answer as its message shows it: the first page and every "More results" page so far, plus `extra`."""
+    """The answer as its message shows it: the first page and every "More results" page so far, plus `extra`.
+
+    A page counts citations, or for a comparison summits: "More" on a comparison adds the older summits.
+    """
     question = record.effective or record.question
     first = snapshot.ask(question, top_k=PAGE, link=links)
-    wanted = max(record.shown, len(first.citations)) + extra
-    if not first.found or wanted <= len(first.citations):
+    wanted = max(record.shown, first.shown) + extra
+    if not first.found or wanted <= first.shown:
         return first
-    rest = snapshot.ask(question, top_k=wanted - len(first.citations), offset=len(first.citations), link=links)
+    rest = snapshot.ask(question, top_k=wanted - first.shown, offset=first.shown, link=links)
+    if first.comparison and rest.comparison:  # older summits go before the newer ones: columns stay oldest first
+        columns = rest.comparison.columns + first.comparison.columns
+        return replace(first, groups=rest.groups + first.groups, remaining=rest.remaining,
+                       comparison=replace(first.comparison, columns=columns, older=rest.comparison.older))
     return replace(first, groups=first.groups + rest.groups, remaining=rest.remaining)
 
 

@@ -26,6 +26,7 @@ import string
 from index.model import Answer
 
 from .error_phrases import ADMIN, ERRORS
+from .phrases_compare import comparison_headline
 
 Front = str  # "cli" | "slack" | "web"
 
@@ -275,6 +276,11 @@ def _nth(n: int) -> str:
 def headline(answer: Answer) -> str:
     """The one line that precedes the citations, or that stands alone when nothing was found."""
     lang = answer.lang
+    if answer.found and answer.comparison:
+        line = comparison_headline(answer)
+        if answer.notice == "not-mentioned" and answer.analysis:
+            return f"{line} {phrase('not_used', lang, terms=_quoted(answer.analysis.unknown_nouns))}"
+        return line
     if answer.found and answer.decision.reason == "structure":
         facts = answer.decision.evidence
         return phrase("outline", lang, n=int(facts.get("headings", 0)), items=int(facts.get("items", 0)))

@@ -176,7 +176,7 @@ class Records:
             self._db.execute(
                 "UPDATE questions SET effective=?, lang=?, found=?, citations=?, shown=?, reply_ts=?, answered=?, state=?, "
                 "index_version=? WHERE id=?",
-                (effective, answer.lang, int(answer.found), json.dumps(citations), len(answer.citations), reply_ts,
+                (effective, answer.lang, int(answer.found), json.dumps(citations), answer.shown, reply_ts,
                  time.time(), ANSWERED, index_version, record_id),
             )
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from index.model import Answer, Document, Passage
+from index.model import Answer, Citation, Document, Passage
 
 from .phrases import headline
+from .phrases_compare import column_title, empty_cell, say
 
 SITE = "中小企業都市サミット 宣言検索"
 _ENV = Environment(
@@ -66,12 +67,15 @@ def _render(template: str, documents: list[Document], **values) -> str:
 
 
 def passage_page(passage: Passage, doc: Document, passages: list[Passage], documents: list[Document],
-                 share_url: str, source_url: str) -> str:
+                 share_url: str, source_url: str, counterparts: tuple[Passage, ...] = ()) -> str:
+    """The passage in its document; `counterparts`: the same topic at other summits (同じテーマの他回の記載)."""
     position = next(i for i, p in enumerate(passages) if p.id == passage.id)
+    titles = {d.key: d for d in documents}
     return _render(
         "passage.html", documents, passage=passage, doc=doc, body=document_body(passages), share_url=share_url,
         source_url=source_url, previous=passages[position - 1] if position > 0 else None,
         next=passages[position + 1] if position + 1 < len(passages) else None,
+        counterparts=[(p, titles.get(p.document)) for p in counterparts],
     )
 
 
@@ -79,10 +83,41 @@ def document_page(doc: Document, passages: list[Passage], documents: list[Docume
     return _render("document.html", documents, doc=doc, body=document_body(passages), source_url=source_url)
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the comparison table: a citation, or the words for an empty summit (記載なし)."""
+
+    citation: Citation | None = None
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A comparison as a table: one column per summit (oldest first), one row per topic or listed item."""
+
+    titles: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    topics: str = ""
+
+
+def comparison_table(answer: Answer) -> Table | None:
+    comparison, lang = answer.comparison, answer.lang
+    if comparison is None:
+        return None
+    columns = comparison.columns
+    depth = max([len(c.citations) for c in columns] + [1])
+    rows = tuple(tuple(Cell(c.citations[i]) if i < len(c.citations) else
+                       Cell(empty=empty_cell(c, lang) if i == 0 else "") for c in columns) for i in range(depth))
+    topics = say("topics", lang, topics="・".join(comparison.topics)) if comparison.topics else ""
+    return Table(tuple(column_title(c, comparison, lang) for c in columns), rows, topics)
+
+
 def ask_page(documents: list[Document], question: str = "", answer: Answer | None = None, error: str = "") -> str:
+    table = comparison_table(answer) if answer and answer.found else None
     return _render(
         "ask.html", documents, question=question, answer=answer, error=error,
-        headline=headline(answer) if answer else "", groups=answer.groups if answer else (),
+        headline=headline(answer) if answer else "", groups=answer.groups if answer and not table else (),
+        table=table,
     )
 
 

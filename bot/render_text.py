@@ -1,21 +1,42 @@
 """An Answer as plain text for the terminal, and as the JSON of `summitbot ask --json`."""
 from __future__ import annotations
 
-from index.model import Answer, Citation
+from index.model import Answer, Citation, Comparison
 
 from .phrases import headline, phrase
+from .phrases_compare import column_title, empty_cell, say
 
 
 def render_text(answer: Answer) -> str:
     lines = [headline(answer)]
+    if answer.comparison:
+        return "\n".join(lines + _comparison_lines(answer))
     for group in answer.groups:
         lines += ["", f"■ {group.organization} — {group.document.display_title}"]
         for citation in group.citations:
-            lines.append(f"  {citation.label} 「{citation.excerpt}」".replace("\n", "\n      "))
-            under = f" ({phrase('items_under', answer.lang, n=citation.items)})" if citation.items else ""
-            lines.append(f"      {citation.passage.section_path}{under}")
-            lines.append(f"      {citation.url}")
+            lines += _citation_lines(citation, answer.lang)
     return "\n".join(lines)
+
+
+def _citation_lines(citation: Citation, lang: str) -> list[str]:
+    under = f" ({phrase('items_under', lang, n=citation.items)})" if citation.items else ""
+    who = f" — {citation.passage.organization}" if citation.passage.organization != citation.document.issuer else ""
+    return [f"  {citation.label} 「{citation.excerpt}」".replace("\n", "\n      "),
+            f"      {citation.passage.section_path}{under}{who}", f"      {citation.url}"]
+
+
+def _comparison_lines(answer: Answer) -> list[str]:
+    """One block per summit, oldest first: its title, then its excerpts or 記載なし."""
+    comparison, lang = answer.comparison, answer.lang
+    assert comparison is not None
+    lines = [say("topics", lang, topics="・".join(comparison.topics))] if comparison.topics else []
+    for column in comparison.columns:
+        lines += ["", f"■ {column_title(column, comparison, lang)}"]
+        if column.empty:
+            lines.append(f"  {empty_cell(column, lang)}")
+        for citation in column.citations:
+            lines += _citation_lines(citation, lang)
+    return lines
 
 
 def answer_json(answer: Answer) -> dict:
@@ -36,6 +57,20 @@ def answer_json(answer: Answer) -> dict:
             "summits": list(analysis.summits) if analysis else [],
         },
         "citations": [_citation_json(c) for c in answer.citations],
+        **(_comparison_json(answer.comparison) if answer.comparison else {}),
+    }
+
+
+def _comparison_json(comparison: Comparison) -> dict:
+    """`comparison`: one entry per summit, oldest first, with its citations ([] where it says nothing)."""
+    return {
+        "comparison_kind": comparison.kind,
+        "comparison": [{"summit": c.summit, "document_key": c.document.key if c.document else "",
+                        "citations": [_citation_json(x) for x in c.citations], "empty": c.empty, "note": c.note}
+                       for c in comparison.columns],
+        "compared_with": comparison.against or None,
+        "topics": list(comparison.topics),
+        "older_summits": comparison.older,
     }
 
 

@@ -71,8 +71,9 @@ def page_routes(index: LiveIndex | SummitIndex, public_url: str, limiter: Client
             return _html(not_found_page(snap.documents(), request.query_params.get("q", "")), status=404)
         doc = snap.document(found.document)
         share = f"{public_url}/p/{quote(found.id)}" if public_url else f"/p/{quote(found.id)}"
+        counterparts = await run_in_threadpool(snap.counterparts, found.id)  # tokenises the corpus on first use
         return _html(passage_page(found, doc, snap.document_passages(doc.key), snap.documents(), share,
-                                  source_url(snap, doc.key, found.start)))
+                                  source_url(snap, doc.key, found.start), counterparts))
 
     async def document(request: Request) -> Response:
         snap = index.snapshot()

@@ -44,7 +44,7 @@ QUESTION_WORDS = {
     # fillers and requests for a summary
     "pls", "please", "thanks", "thank", "hi", "hey", "hall", "all", "just", "quick", "quickly", "list",
     "summary", "summarize", "summarise", "overview", "show", "what's", "whats", "lately", "now", "currently",
-    "は", "概要", "まとめ", "一覧", "全部", "全て", "すべて", "ざっくり", "簡単", "ちょっと", "一言", "主な",
+    "は", "くる", "概要", "まとめ", "一覧", "全部", "全て", "すべて", "ざっくり", "簡単", "ちょっと", "一言", "主な",
 }
 K1 = 1.2
 B = 0.75

@@ -127,6 +127,7 @@ class QueryAnalysis:
     summits: tuple[int, ...] = ()
     kinds: tuple[str, ...] = ()
     expansions: tuple[str, ...] = ()  # Japanese terms the glossary added
+    concepts: tuple[tuple[str, ...], ...] = ()  # the same, one tuple per glossary concept the question matched
     matched_terms: tuple[str, ...] = ()  # the question's words that brought them
     residual: str = ""  # the question with names and glossary words blanked: its other topics
     proper_nouns: tuple[str, ...] = ()  # capitalised Latin words of the residual (unknown names)
@@ -135,6 +136,8 @@ class QueryAnalysis:
     unknown_places: tuple[str, ...] = ()  # places the question names that no declaration mentions
     unknown_terms: tuple[str, ...] = ()  # topic words of the question the declarations never use
     unknown_nouns: tuple[str, ...] = ()  # those that are Japanese nouns: what to say is not mentioned
+    comparison: str = ""  # compare | history | new | dropped (index/comparison_words.py); "" for one list
+    previous: bool = False  # compares with "last time" (前回): the summit before the one named, or the newest
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,36 @@ class CitationGroup:
 
 
 @dataclass(frozen=True)
+class SummitColumn:
+    """One summit's side of a comparison: its cited passages on the topic, or none (記載なし)."""
+
+    summit: int
+    document: Document | None  # the summit's declaration (the newest, when it has several)
+    citations: tuple[Citation, ...] = ()  # one per topic, in the topics' order; () when the summit says nothing
+    note: str = ""  # why it is empty: not-mentioned | joint-only (the named organisation has no passage of its own)
+
+    @property
+    def empty(self) -> bool:
+        return not self.citations
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An answer across summits: columns oldest first, the same labelling and verbatim rules as any answer.
+
+    compare/history: one column per summit in scope, each with the best passage
+    per topic or nothing. new: the target summit's items without a counterpart at
+    `against`; dropped: `against`'s items without a counterpart at the target.
+    """
+
+    kind: str  # compare | history | new | dropped
+    columns: tuple[SummitColumn, ...]
+    topics: tuple[str, ...] = ()  # the topics as asked (more than one: "事業承継と海外展開")
+    against: int = 0  # new / dropped: the summit compared with
+    older: int = 0  # summits in scope older than the columns shown: "More" shows them
+
+
+@dataclass(frozen=True)
 class Answer:
     """What to tell the asker: decided in index/, only rendered by the front ends."""
 
@@ -201,6 +234,12 @@ class Answer:
     analysis: QueryAnalysis | None = None
     indexed_summits: tuple[int, ...] = ()  # what the index holds, to say so when nothing is found
     remaining: int = 0  # ranked passages after this page: "More results" is offered only when there are some
+    comparison: Comparison | None = None  # a question across summits; `groups` then hold the same citations
+
+    @property
+    def shown(self) -> int:
+        """What a page counts: citations, or for a comparison its summits (More shows older summits)."""
+        return len(self.comparison.columns) if self.comparison else len(self.citations)
 
     @property
     def found(self) -> bool:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .corpus import Gazetteer, GlossaryTerm
 from .lexical import QUESTION_WORDS, tokenize
 from .model import Document, QueryAnalysis
+from .comparison_words import asks_previous, comparison_kind, has_cue, without_cues
 from .summits import blank_summit_mentions, summit_numbers
 from .textnorm import is_japanese
 
@@ -67,6 +68,7 @@ class QueryAnalyzer:
     city_of_chamber: dict[str, str]
     chamber_words: list[re.Pattern[str]]
     glossary: list[tuple[list[re.Pattern[str]], tuple[str, ...], bool]]
+    host_summits: dict[str, tuple[int, ...]] = field(default_factory=dict)  # city → the summits it hosted
 
     @classmethod
     def build(cls, gazetteer: Gazetteer, glossary: tuple[GlossaryTerm, ...],
@@ -85,6 +87,8 @@ class QueryAnalyzer:
             city_of_chamber={o.name: o.city for o in chambers},
             chamber_words=[_alias_pattern(w) for w in gazetteer.chamber_words],
             glossary=[([_term_pattern(w) for w in (*t.en, *t.ask)], t.ja, t.meta) for t in glossary],
+            host_summits={city: tuple(sorted({d.summit for d in documents if d.host_city == city}))
+                          for city in {d.host_city for d in documents}},
         )
 
     def analyze(self, question: str) -> QueryAnalysis:
@@ -92,6 +96,9 @@ class QueryAnalyzer:
         summits, text = self._match(self.declarations, text)
         summits = _dedupe(summits + summit_numbers(text))
         text = blank_summit_mentions(text)
+        comparison = comparison_kind(text, len(summits))
+        if comparison:  # 変わった, "compared with", 毎回 say how to answer, not what about
+            text = without_cues(text)
         organizations, text = self._match(self.organizations, text)
         names_city = bool(_CITY_WORDS.search(text))  # "岡谷市", "Okaya city", "city hall"
         cities, text = self._match(self.cities, text)
@@ -100,6 +107,12 @@ class QueryAnalyzer:
             organizations = _dedupe(organizations + [self.chamber_of_city[c] for c in cities if c in self.chamber_of_city])
         if organizations and not names_city:
             cities = [c for c in cities if c not in {self.city_of_chamber.get(o) for o in organizations}]
+        if self._names_declarations(question, cities, organizations, names_city):
+            # "ota vs sumida on IP", "did sumida keep it?": the host cities stand for their summits' declarations.
+            summits = _dedupe(summits + [n for c in cities for n in self.host_summits[c]])
+            cities = []
+            comparison = comparison_kind(question, len(summits))
+            text = without_cues(text)
         for pattern in self.chamber_words:
             text = pattern.sub(_blank, text)
         kinds = []
@@ -109,7 +122,7 @@ class QueryAnalyzer:
             kinds.append("preamble")
         if _STRUCTURE.search(question):
             kinds.append("heading")
-        expansions, matched, meta = [], [], []
+        expansions, matched, meta, concepts = [], [], [], []
         for patterns, terms, is_meta in self.glossary:
             hits = [m.group() for p in patterns for m in p.finditer(text)]
             if hits and is_meta:
@@ -117,8 +130,10 @@ class QueryAnalyzer:
             elif hits:
                 matched += hits
                 expansions += terms
+                concepts.append(terms)
         for word in sorted(set(matched + meta), key=len, reverse=True):
             text = text.replace(word, " " * len(word))
+        text = _LONE_PARTICLE.sub(_blank, text)  # "第8回と第9回で…" blanked leaves と and で, which are no topic
         return QueryAnalysis(
             text=question,
             lang="ja" if is_japanese(question) else "en",
@@ -127,10 +142,18 @@ class QueryAnalyzer:
             summits=tuple(summits),
             kinds=tuple(kinds),
             expansions=tuple(_dedupe(expansions)),
+            concepts=tuple(_dedupe(concepts)),
             matched_terms=tuple(_dedupe(matched)),
             residual=" ".join(text.split()),
             proper_nouns=tuple(_capitalised(text)),
+            comparison=comparison,
+            previous=bool(comparison) and asks_previous(question),
         )
+
+    def _names_declarations(self, question: str, cities: list[str], organizations: list[str], names_city: bool) -> bool:
+        """Host cities named in a comparison, with no word of a city's own work: their declarations are meant."""
+        return (bool(cities) and not organizations and not names_city and all(c in self.host_summits for c in cities)
+                and has_cue(question) and not _OWN_WORK.search(question))
 
     def follow_up(self, previous: str, current: str) -> str:
         """The question to search for `current`, asked in a thread after `previous`.
@@ -144,6 +167,9 @@ class QueryAnalyzer:
         now, before = self.analyze(current), self.analyze(previous)
         topic = [w for w in tokenize(now.residual) if w not in QUESTION_WORDS and w not in _FOLLOW_WORDS]
         names_now = bool(now.cities or now.organizations)
+        if now.comparison and not (topic or now.matched_terms or names_now):
+            # "前回と比べて？", "8回ではどうだった？比べて": the earlier topic and summit, compared
+            return " ".join(f"{previous} {current}".split())
         if (topic or now.matched_terms) and not _FOLLOW_OPENING.match(current.strip()):
             if names_now or now.summits:
                 return current
@@ -168,6 +194,9 @@ class QueryAnalyzer:
         return _dedupe(found), text
 
 
+_LONE_PARTICLE = re.compile(r"(?:(?<=\s)|^)(?:から|まで|より|との|では|でも|には|と|で|の|は|に|も|や|を|が)"
+                            r"(?=\s|[、。,.?？!！]|$)|(?:(?<=\s)|^)(?:では|での|で|と|の|は|に)(?=[\u4e00-\u9fff\u30a0-\u30ff])")
+_OWN_WORK = re.compile(r"取組|取り組|独自|事業|施策|initiative|project|program|own\b", re.IGNORECASE)
 _FOLLOW_OPENING = re.compile(r"^(and|also|what about|how about|then|じゃあ|では|それでは|それなら|なら|あと|次に)", re.IGNORECASE)
 _FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合", "方"}
 

@@ -121,6 +121,15 @@ class SummitIndex:
         """A passage of this version, or None (e.g. an id from before a rebuild)."""
         return self.by_id.get(passage_id)
 
+    def counterparts(self, passage_id: str) -> tuple[Passage, ...]:
+        """The same topic at the other summits: each summit's counterpart of the passage, oldest first."""
+        row = self.pipeline.rows.get(passage_id)
+        if row is None or self.data.passages[row].kind == "heading":
+            return ()
+        own = self.data.passages[row].summit
+        found = self.pipeline.counterparts.neighbours(row, [s for s in self.summits() if s != own])
+        return tuple(sorted((self.data.passages[r] for r, _ in found), key=lambda p: p.summit))
+
     def document(self, key: str) -> Document | None:
         return self.data.documents.get(key)
 

@@ -1,7 +1,8 @@
 """The stages in order, for one index version: question → … → Answer.
 
     analyse ─► candidates ─► scores ─► fuse ─► rerank ─► decide ─► cite ─► excerpt ─► Answer
-       └─► a structure question: outline (the headings, no model) ──────────┘
+       ├─► a structure question: outline (the headings, no model) ──────────┘
+       └─► a question across summits: comparison (the same stages per summit, aligned) ─► Answer.comparison
 
 Each stage is a function of plain data (index/retrieval/*.py); this module only
 wires them and is the one place that touches the loaded arrays (sentence
@@ -20,7 +21,9 @@ from ..model import Answer, Citation, CitationGroup, Decision, Document, Hit, Pa
 from ..query import QueryAnalyzer
 from ..store import IndexData
 from . import citations as cite
+from .alignment import Counterparts
 from .candidates import Candidates, Facets, candidates
+from .comparison import Comparer, scope_of
 from .decision import decide, names_only
 from .excerpts import excerpt_span, lead_span
 from .fusion import fuse
@@ -68,6 +71,8 @@ class Pipeline:
         self.scopes = tuple((d.key, d.summit, d.host_city) for d in newest_first)
         # "More results" asks the same question again: embed it once (the model is most of a question's cost).
         self.query_vector = lru_cache(maxsize=QUERY_CACHE)(self._embed)
+        self.counterparts = Counterparts(data.passages, data.documents, thresholds.counterpart)
+        self.comparer = Comparer(self)
 
     def analyse(self, text: str) -> Question:
         return analyse(text, self.analyzer, self.data.lexical)
@@ -85,6 +90,11 @@ class Pipeline:
     def answer(self, text: str, top_k: int = 5, offset: int = 0, link: Link = no_link) -> Answer:
         """The cited answer; with `offset`, the next `top_k` passages after those already shown."""
         question = self.analyse(text)
+        if question.analysis.comparison and not is_structure(question):  # "how did the pillars change": headings
+            analysis = question.analysis
+            scope = scope_of(analysis.comparison, analysis.summits, analysis.previous, self.summits)
+            if scope and not any(s not in self.summits for s in analysis.summits):
+                return self.comparer.answer(question, scope, top_k, offset, link)
         if is_structure(question):
             structure = answer_structure(question, self.outlines, self.scopes, self.rows)
             if structure:
@@ -107,13 +117,16 @@ class Pipeline:
         return Answer(question.text, question.lang, decision, groups, question.analysis, self.summits, remaining)
 
     def _citation(self, cited: cite.Cited, ranking: Ranking, link: Link) -> Citation:
-        passage = cited.hit.passage
+        return self.citation(cited.hit, ranking, cited.label, link)
+
+    def citation(self, hit: Hit, ranking: Ranking, label: str, link: Link) -> Citation:
+        """A hit cited under `label`: its excerpt chosen for the ranking's question, its URL from the front end."""
+        passage = hit.passage
         doc = self.data.documents[passage.document]
-        start, end = self._excerpt(cited.hit, ranking)
+        start, end = self._excerpt(hit, ranking)
         excerpt = passage.text[start:end]
         items = len(self.outlines[passage.document].items(passage)) if ranking.structure else 0
-        return Citation(cited.label, passage, doc, excerpt, start, round(cited.hit.score, 4), link(passage, doc, excerpt),
-                        items)
+        return Citation(label, passage, doc, excerpt, start, round(hit.score, 4), link(passage, doc, excerpt), items)
 
     def _excerpt(self, hit: Hit, ranking: Ranking) -> tuple[int, int]:
         if ranking.query_vector is None:

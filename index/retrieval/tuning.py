@@ -45,6 +45,9 @@ class Thresholds:
     entity_en: float = 0.77
     keep_gap: float = 0.01  # later citations score at most this much below the best (fused score)
     keep_floor_dense: float = 0.80  # and have at least this dense similarity themselves
+    # Two passages of different summits are counterparts (the same topic) at this score or above
+    # (retrieval/alignment.py; calibrated on eval/compare/counterpart_pairs.jsonl by bench/counterparts.py).
+    counterpart: float = 0.184
 
     def for_lang(self, name: str, lang: str) -> float:
         return getattr(self, f"{name}_{'ja' if lang == 'ja' else 'en'}")

@@ -1,0 +1,324 @@
+"""A question across summits: one cited passage per summit per topic, or 記載なし; what is new; what was dropped.
+
+    scope ─► topics ─► per topic: rank over the scope (anchor: the best passage anywhere, and whether the
+    question is answered at all) ─► per summit: that summit's best passage, kept only when it is the anchor's
+    counterpart or holds the question's words ─► columns, oldest first ─► Answer(comparison=…)
+
+A summit whose best passage is neither is shown as saying nothing (記載なし):
+a weak match would read as the summit's position. "What is new in the Nth"
+lists the Nth's items with no counterpart at the summit before it
+(alignment.Counterparts, threshold calibrated on labelled pairs); "dropped" the
+reverse. Every cell is cited with the same verbatim excerpt rules as any answer.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ..model import Answer, Citation, CitationGroup, Comparison, Decision, Hit, SummitColumn
+from ..lexical import tokenize
+from ..textnorm import search_form, words_in
+from .alignment import CONTENT_KINDS
+from .decision import decide, names_only
+from .question import Question
+
+if TYPE_CHECKING:
+    from .pipeline import Link, Pipeline, Ranking
+
+MAX_COLUMNS = 5  # summits on one page (Slack's 50 blocks); "More" shows the older ones
+MAX_TOPICS = 3
+MAX_LISTED = 10  # items a what-is-new / what-was-dropped answer lists
+MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
+HOLDS = 0.5  # a summit's passage holding this share of the topic's words says something on it
+SHARES = 0.25  # ... and the anchor's counterpart holding this share does too
+ANCHOR_GAP = 0.02  # an item within this fused score of a better preamble sentence anchors instead
+_ENACTING = re.compile(r"(?:以下|次)の(?:ように|とおり|方向性).{0,40}(?:宣言|提言)する|ここに宣言する")
+# Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
+_TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which summits a comparison covers, oldest first; for new/dropped, which one is listed and against which."""
+
+    kind: str
+    summits: tuple[int, ...]
+    listed: int = 0  # new: the later summit; dropped: the earlier one
+    against: int = 0
+
+
+def scope_of(kind: str, named: Sequence[int], previous: bool, indexed: Sequence[int]) -> Scope | None:
+    """The summits to compare; None when there is nothing to compare with (one summit indexed, or the first)."""
+    indexed = sorted(indexed)
+    named = sorted(n for n in named if n in indexed)
+
+    def before(n: int) -> int | None:
+        earlier = [s for s in indexed if s < n]
+        return earlier[-1] if earlier else None
+
+    def after(n: int) -> int | None:
+        later = [s for s in indexed if s > n]
+        return later[0] if later else None
+
+    if kind in ("new", "dropped"):
+        if len(named) >= 2:
+            early, late = named[0], named[-1]
+        else:
+            late = named[0] if named else indexed[-1]
+            early = before(late)
+            if kind == "dropped" and named and (early is None or (not previous and after(late) is not None)):
+                early, late = late, after(late)  # "what did the 8th have that was dropped": the 8th, then the next
+        if early is None or late is None:
+            return None
+        listed, against = (late, early) if kind == "new" else (early, late)
+        return Scope(kind, (early, late), listed, against)
+    if len(named) >= 2:
+        return Scope(kind, tuple(named))
+    if previous:
+        late = named[0] if named else indexed[-1]
+        early = before(late)
+        return Scope(kind, (early, late)) if early is not None else None
+    return Scope(kind, tuple(indexed)) if len(indexed) >= 2 else None
+
+
+class Comparer:
+    """Comparison answers over one pipeline (one index version)."""
+
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+        self.counterparts = pipeline.counterparts
+        self.documents = {d.summit: d for d in sorted(pipeline.data.documents.values(), key=lambda d: d.key)}
+
+    def answer(self, question: Question, scope: Scope, top_k: int, offset: int, link: Link) -> Answer:
+        if scope.kind in ("new", "dropped"):
+            column, decision = self._listed(question, scope.kind, scope.listed, scope.against, link)
+            return self._answer(question, decision, Comparison(scope.kind, (column,), against=scope.against), 0)
+        if _no_topic(question) and len(scope.summits) == 2:
+            return self._changes(question, scope, link)
+        topics = self._topics(question)
+        cells: dict[int, list[tuple[Hit, Ranking] | str]] = {s: [] for s in scope.summits}
+        decision = None
+        for topic in topics:
+            found, topic_decision = self._topic_cells(topic, scope)
+            decision = decision if decision and decision.found else topic_decision
+            for summit, cell in found.items():
+                cells[summit].append(cell)
+        if decision is None or not decision.found:
+            return self._answer(question, decision or Decision("declined", "no-candidates", "no-match"), None, 0)
+        columns = self._columns(cells, link)
+        page, older = _page(columns, top_k, offset)
+        comparison = Comparison(scope.kind, page, tuple(t.text for t in topics) if len(topics) > 1 else (), 0, older)
+        return self._answer(question, decision, comparison, older)
+
+    # ------------------------------------------------------------------ compare and history
+
+    def _topics(self, question: Question) -> list[Question]:
+        """The question's topics: "事業承継と海外展開" is two, each answered on its own; most questions are one."""
+        parts = [p.strip() for p in _TOPIC_SPLIT.split(question.analysis.residual) if p.strip()]
+        if len(parts) < 2:
+            return [question]
+        topics = []
+        for part in parts:
+            topic = self.pipeline.analyse(part)
+            if topic.analysis.content_terms or topic.analysis.matched_terms:
+                names = " ".join([*question.analysis.cities, *question.analysis.organizations])
+                topics.append(self.pipeline.analyse(f"{names} {part}".strip()) if names else topic)
+        return topics[:MAX_TOPICS] if len(topics) >= 2 else [question]
+
+    def _topic_cells(self, topic: Question, scope: Scope) -> tuple[dict[int, tuple[Hit, Ranking] | str], Decision]:
+        """Per summit: (best hit, its ranking) when the summit speaks to the topic, else why not; and the decision."""
+        overall = self.pipeline.rank(_at(topic, scope.summits))
+        decision, _ = decide(overall.question, overall.hits, overall.found, self.pipeline.thresholds)
+        if not decision.found:
+            return {}, decision
+        anchor = _anchor(overall.hits)
+        cells: dict[int, tuple[Hit, Ranking] | str] = {}
+        for summit in scope.summits:
+            ranking = self.pipeline.rank(_at(topic, (summit,)))
+            if ranking.found.notice == "joint-only" and not overall.found.notice:
+                cells[summit] = "joint-only"  # the organisation has passages of its own, but not at this summit
+                continue
+            best = self._on_topic(topic, ranking.hits, anchor)
+            cells[summit] = (best, ranking) if best else "not-mentioned"
+        return cells, decision
+
+    def _on_topic(self, topic: Question, hits: Sequence[Hit], anchor: Hit) -> Hit | None:
+        """The summit's passage on the topic: its best item (declaration, proposal, initiative), else its best
+        preamble sentence, each kept only when it says something on the topic; None: the summit says nothing.
+
+        Said means: it is the anchor, or it holds half the topic's words (idf-weighted), or it is the anchor's
+        counterpart and holds a quarter of them (a counterpart on a shared word alone, 承継 in 技術承継 and
+        事業承継, is no answer to a question about either).
+        """
+        if names_only(topic.analysis):
+            return hits[0] if hits else None
+        for group in (_content(hits), _framing(hits)):
+            if not group:
+                continue
+            best = group[0]
+            share = self._share(topic, best)
+            # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic.
+            is_anchor = best.row == anchor.row
+            if (is_anchor and not topic.analysis.unknown_nouns) or share >= HOLDS or (
+                    not is_anchor and share >= SHARES and self.counterparts.are_counterparts(best.row, anchor.row)):
+                return best
+        return None
+
+    def _share(self, topic: Question, hit: Hit) -> float:
+        """The idf-weighted share of the topic the passage's text holds: its words, and each glossary concept
+        (held when one of the concept's Japanese terms is in the text as a whole: 事業継続計画, not 事業 and 計画).
+
+        A Japanese noun no declaration uses (インボイス) counts as a word the passage lacks, weighing twice the
+        rarest word of the corpus, as an unknown name does in the question's coverage: it is what is asked about
+        (インボイス制度 is about invoices, not about 制度).
+        """
+        analysis = topic.analysis
+        lexicon = self.pipeline.data.lexical
+        rarest = float(lexicon.idf.max()) if len(lexicon.idf) else 1.0
+
+        def idf(word: str) -> float:
+            return float(lexicon.idf[lexicon.vocab[word]]) if word in lexicon.vocab else 2 * rarest
+
+        text = search_form(hit.passage.text, self.pipeline.data.documents[hit.passage.document].search_fixes)
+        words = set(analysis.content_terms) | set(analysis.unknown_nouns)
+        held = sum(idf(w) for w in words_in(hit.passage.text, words))
+        total = sum(idf(w) for w in words)
+        for terms in analysis.concepts:
+            # as rare as the concept's commonest spelling: ものづくり, not the rare モノづくり
+            weight = min((max((idf(t) for t in tokenize(term)), default=rarest) for term in terms), default=rarest)
+            total += weight
+            held += weight if any(search_form(term) in text for term in terms) else 0.0
+        return held / total if total else 1.0
+
+    def _columns(self, cells: dict[int, list], link: Link) -> list[SummitColumn]:
+        """Columns oldest first; citations labelled across them in that order, one per topic, no repeats."""
+        columns, number = [], 0
+        for summit in sorted(cells):
+            citations: list[Citation] = []
+            seen: set[int] = set()
+            notes = []
+            for cell in cells[summit]:
+                if isinstance(cell, str):
+                    notes.append(cell)
+                    continue
+                hit, ranking = cell
+                extra = self._own_passages(ranking) if names_only(ranking.question.analysis) else [hit]
+                for one in extra:
+                    if one.row in seen:
+                        continue
+                    seen.add(one.row)
+                    number += 1
+                    citations.append(self.pipeline.citation(one, ranking, f"[{number}]", link))
+            note = "" if citations else ("joint-only" if "joint-only" in notes else "not-mentioned")
+            columns.append(SummitColumn(summit, self.documents.get(summit), tuple(citations), note))
+        return columns
+
+    @staticmethod
+    def _own_passages(ranking: Ranking) -> list[Hit]:
+        return list(ranking.hits[:MAX_OWN]) if ranking.found.filtered else list(ranking.hits[:1])
+
+    # ------------------------------------------------------------------ what is new, what was dropped
+
+    def _changes(self, question: Question, scope: Scope, link: Link) -> Answer:
+        """"第8回と第9回の違いは？" with no topic: what the later one dropped, and what it added."""
+        early, late = scope.summits
+        dropped, _ = self._listed(question, "dropped", early, late, link)
+        added, _ = self._listed(question, "new", late, early, link, first=len(dropped.citations) + 1)
+        counts = {"dropped": float(len(dropped.citations)), "new": float(len(added.citations))}
+        decision = Decision("found", "compared", "" if dropped.citations or added.citations else "none-changes", counts)
+        return self._answer(question, decision, Comparison("changes", (dropped, added)), 0)
+
+    def _listed(self, question: Question, kind: str, listed: int, against: int, link: Link,
+                first: int = 1) -> tuple[SummitColumn, Decision]:
+        """The listed summit's items without a counterpart at the other one, in document order."""
+        rows = self._items(question, listed)
+        lonely = self.counterparts.without_counterpart(rows, against)
+        lonely.sort(key=lambda r: (self.pipeline.data.passages[r].document, self.pipeline.data.passages[r].order))
+        ranking = self.pipeline.rank(_at(question, (listed,)))
+        hits = {h.row: h for h in ranking.hits}
+        citations = tuple(self.pipeline.citation(hits.get(r) or _plain(self.pipeline, r), ranking, f"[{i}]", link)
+                          for i, r in enumerate(lonely[:MAX_LISTED], first))
+        column = SummitColumn(listed, self.documents.get(listed), citations, "" if citations else "none")
+        decision = Decision("found", "compared", "" if citations else f"none-{kind}",
+                            {"items": float(len(rows)), "without_counterpart": float(len(lonely))})
+        return column, decision
+
+    def _items(self, question: Question, summit: int) -> list[int]:
+        """The summit's items a what-is-new question is about: its declaration items unless it asks for proposals
+        or an organisation's initiatives, narrowed to the question's topic when it names one."""
+        analysis = question.analysis
+        passages = self.pipeline.data.passages
+        if "proposal" in analysis.kinds:
+            kinds: tuple[str, ...] = ("proposal",)
+        elif analysis.cities or analysis.organizations:
+            kinds = ("initiative",)
+        else:
+            kinds = ("declaration",) if self.counterparts.rows_of(summit, ("declaration",)) else CONTENT_KINDS
+        rows = self.counterparts.rows_of(summit, kinds)
+        if analysis.cities or analysis.organizations:
+            rows = [r for r in rows if passages[r].city in analysis.cities
+                    or passages[r].organization in analysis.organizations]
+        if analysis.content_terms or analysis.matched_terms:
+            ranking = self.pipeline.rank(_at(question, (summit,)))
+            on_topic = {h.row for h in ranking.hits if h.lexical > 0}
+            rows = [r for r in rows if r in on_topic]
+        return rows
+
+    # ------------------------------------------------------------------ the answer
+
+    def _answer(self, question: Question, decision: Decision, comparison: Comparison | None, older: int) -> Answer:
+        groups: list[CitationGroup] = []
+        if comparison:
+            for column in comparison.columns:
+                for citation in column.citations:
+                    key = (citation.passage.summit, citation.passage.organization)
+                    if groups and (groups[-1].summit, groups[-1].organization) == key:
+                        groups[-1] = replace(groups[-1], citations=groups[-1].citations + (citation,))
+                    else:
+                        groups.append(CitationGroup(key[0], key[1], citation.document, (citation,)))
+        return Answer(question.text, question.lang, decision, tuple(groups), question.analysis,
+                      self.pipeline.summits, older, comparison)
+
+
+def _content(hits: Sequence[Hit]) -> list[Hit]:
+    return [h for h in hits if h.passage.kind in CONTENT_KINDS]
+
+
+def _framing(hits: Sequence[Hit]) -> list[Hit]:
+    """Preamble and annex paragraphs, without the enacting clause ("以下のように宣言する"), which says nothing on a topic."""
+    return [h for h in hits if h.passage.kind not in CONTENT_KINDS and not _ENACTING.search(h.passage.text)]
+
+
+def _anchor(hits: Sequence[Hit]) -> Hit:
+    """The passage the others are aligned to: the best item, unless a preamble sentence is clearly better."""
+    items = _content(hits)
+    if items and hits[0].score - items[0].score <= ANCHOR_GAP:
+        return items[0]
+    framing = _framing(hits)
+    return framing[0] if framing else hits[0]
+
+
+def _no_topic(question: Question) -> bool:
+    """Nothing asked about but the summits themselves ("第8回と第9回の違いは？")."""
+    analysis = question.analysis
+    return not (analysis.content_terms or analysis.matched_terms or analysis.unknown_terms
+                or analysis.cities or analysis.organizations or analysis.kinds)
+
+
+def _at(question: Question, summits: Sequence[int]) -> Question:
+    """The question asked of these summits only."""
+    return replace(question, analysis=replace(question.analysis, summits=tuple(summits)))
+
+
+def _plain(pipeline: Pipeline, row: int) -> Hit:
+    return Hit(pipeline.data.passages[row], 0.0, row=row)
+
+
+def _page(columns: list[SummitColumn], top_k: int, offset: int) -> tuple[tuple[SummitColumn, ...], int]:
+    """The newest MAX_COLUMNS summits (then `top_k` older ones per page after `offset`), and how many are older."""
+    size = MAX_COLUMNS if not offset else max(1, top_k)
+    end = len(columns) - offset
+    start = max(0, end - size)
+    return tuple(columns[start:end]), start
