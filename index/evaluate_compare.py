@@ -18,6 +18,7 @@ Two systems on the same questions and index:
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from .retrieval.decision import decide
 from .textnorm import compact
 
 if TYPE_CHECKING:
-    from .model import Answer
+    from .model import Answer, Passage
     from .service import SummitIndex
 
 Columns = dict[int, list[str]]  # summit → texts of its cited passages, in order
@@ -38,19 +39,32 @@ def is_comparison_set(questions: list[dict]) -> bool:
     return bool(questions) and all(isinstance(q.get("gold"), dict) for q in questions)
 
 
+def as_written(passage: Passage) -> str:
+    """The passage as the declaration prints it, to match gold copied from the text: its marker or heading with
+    the text ("②成長する…", "○事業名（岡谷市）…"), and the text alone."""
+    if passage.kind == "initiative":
+        head = f"○{passage.label}（{passage.organization}）"
+    else:
+        head = passage.label
+    return f"{head}{passage.text}\n{passage.text}"
+
+
 def columns_of(answer: Answer) -> Columns:
     """What the answer shows for each summit: its comparison columns, or its citations grouped by summit."""
     if answer.comparison:
-        return {c.summit: [x.passage.text for x in c.citations] for c in answer.comparison.columns}
+        return {c.summit: [as_written(x.passage) for x in c.citations] for c in answer.comparison.columns}
     columns: Columns = {}
     for citation in answer.citations if answer.found else ():
-        columns.setdefault(citation.passage.summit, []).append(citation.passage.text)
+        columns.setdefault(citation.passage.summit, []).append(as_written(citation.passage))
     return columns
+
+
+_MARKUP = re.compile(r"^[#\-\s]+")  # a snippet copied with its Markdown heading or list marker
 
 
 def _holds(text: str, snippets: list[str]) -> bool:
     body = compact(text)
-    return any(compact(s) in body for s in snippets)
+    return any(compact(_MARKUP.sub("", s)) in body for s in snippets)
 
 
 @dataclass
@@ -86,7 +100,7 @@ class CompareScore:
                 self.listed += len(shown)
                 self.listed_relevant += sum(_holds(text, snippets) for text in shown)
                 self.gold_listed += len(snippets)
-                self.gold_found += sum(any(compact(s) in compact(t) for t in shown) for s in snippets)
+                self.gold_found += sum(any(_holds(t, [s]) for t in shown) for s in snippets)
         self.all_right += int(not wrong)
         return wrong
 
@@ -135,7 +149,7 @@ def list_comparer(index: SummitIndex) -> ComparisonRanker:
         decision, worth = decide(plain, ranking.hits, ranking.found, index.pipeline.thresholds)
         columns: Columns = {}
         for hit in worth[:5] if decision.found else ():
-            columns.setdefault(hit.passage.summit, []).append(hit.passage.text)
+            columns.setdefault(hit.passage.summit, []).append(as_written(hit.passage))
         return columns
 
     return rank

@@ -92,6 +92,9 @@ class Comparer:
         self.documents = {d.summit: d for d in sorted(pipeline.data.documents.values(), key=lambda d: d.key)}
 
     def answer(self, question: Question, scope: Scope, top_k: int, offset: int, link: Link) -> Answer:
+        if scope.kind in ("new", "dropped") and _has_topic(question):
+            # "did the 8th's BCP item disappear?": that topic at both summits, 記載なし where it is gone
+            scope = Scope("compare", scope.summits)
         if scope.kind in ("new", "dropped"):
             column, decision = self._listed(question, scope.kind, scope.listed, scope.against, link)
             return self._answer(question, decision, Comparison(scope.kind, (column,), against=scope.against), 0)
@@ -152,18 +155,19 @@ class Comparer:
         counterpart and holds a quarter of them (a counterpart on a shared word alone, 承継 in 技術承継 and
         事業承継, is no answer to a question about either).
         """
-        if names_only(topic.analysis):
-            return hits[0] if hits else None
-        for group in (_content(hits), _framing(hits)):
-            if not group:
-                continue
-            best = group[0]
-            share = self._share(topic, best)
+        if names_only(topic.analysis) or (hits and _own(topic, hits[0])):
+            return hits[0] if hits else None  # a named organisation's own passage at this summit
+        best = [group[0] for group in (_content(hits), _framing(hits)) if group]
+        shares = [self._share(topic, hit) for hit in best]
+        for hit, share in zip(best, shares):  # a passage holding the topic's words, an item before a preamble
+            if share >= HOLDS:
+                return hit
+        for hit, share in zip(best, shares):  # else the anchor itself, or the anchor's counterpart
+            is_anchor = hit.row == anchor.row
             # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic.
-            is_anchor = best.row == anchor.row
-            if (is_anchor and not topic.analysis.unknown_nouns) or share >= HOLDS or (
-                    not is_anchor and share >= SHARES and self.counterparts.are_counterparts(best.row, anchor.row)):
-                return best
+            if (is_anchor and not topic.analysis.unknown_nouns) or (
+                    not is_anchor and share >= SHARES and self.counterparts.are_counterparts(hit.row, anchor.row)):
+                return hit
         return None
 
     def _share(self, topic: Question, hit: Hit) -> float:
@@ -298,6 +302,18 @@ def _anchor(hits: Sequence[Hit]) -> Hit:
         return items[0]
     framing = _framing(hits)
     return framing[0] if framing else hits[0]
+
+
+def _own(topic: Question, hit: Hit) -> bool:
+    """The passage is the named city's or chamber's own (its initiative), not the joint text standing in."""
+    analysis = topic.analysis
+    return bool(hit.passage.city) and (hit.passage.city in analysis.cities
+                                       or hit.passage.organization in analysis.organizations)
+
+
+def _has_topic(question: Question) -> bool:
+    analysis = question.analysis
+    return bool(analysis.content_terms or analysis.matched_terms or analysis.unknown_nouns)
 
 
 def _no_topic(question: Question) -> bool:
