@@ -1,0 +1,218 @@
+"""Comparing summits (issue 17): the question, the alignment, and the answer in every front end.
+
+The words and scopes are tested without the model; the answers on the real
+index, through `summitbot ask --json`, Block Kit validated by slack_sdk, the bot
+over real HTTP against the fake Slack, and the ask page in headless Chromium at
+phone size.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.parse
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from slack_sdk.models.blocks import Block
+
+from bot.blocks import answer_blocks
+from bot.render_text import answer_json
+from bot.settings import BotSettings
+from index.comparison_words import comparison_kind, without_cues
+from index.model import SummitColumn
+from index.retrieval.comparison import MAX_COLUMNS, _page, scope_of
+from index.summits import summit_numbers
+
+from .conftest import cli_env, summitbot
+from .slackbot import RunningBot, blocks_text, event_body, mention, post, running_bot
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BCP = "第8回と第9回でBCPについてどう変わった？"
+
+
+# ---------------------------------------------------------------------- the question, without the model
+
+@pytest.mark.parametrize("text, named, kind", [
+    ("第8回と第9回で事業承継についてどう変わった？", 2, "compare"),
+    ("第8回と第9回の事業承継", 2, "compare"),
+    ("海外展開について毎回何と言っている？", 0, "history"),
+    ("how did our position on 海外展開 change?", 0, "history"),
+    ("What is new in the 9th declaration?", 1, "new"),
+    ("第8回にあって第9回でなくなったのは？", 2, "dropped"),
+    ("前回と比べて？", 0, "compare"),
+    ("第9回でも事業承継に触れてる？", 1, "compare"),
+    ("第9回で事業承継について何と言っている？", 1, ""),
+    ("9回の前文で、今までの成果として何が挙がってました？", 1, ""),  # one summit named: its own words
+    ("新しい形について", 0, ""),  # the 9th summit's topic, not a question about what is new
+    ("新しく起業した人と昔からある会社をつなぐ話は宣言にある？", 0, ""),
+    ("大田宣言では、事業を他の会社に引き継ぐことについて何か書いてある？", 1, ""),
+])
+def test_comparison_words(text, named, kind):
+    assert comparison_kind(text, named) == kind
+
+
+def test_cues_are_not_the_topic():
+    topic = without_cues("how did the 8th and 9th differ on overseas expansion?")
+    assert "differ" not in topic and "overseas expansion" in topic
+    assert "変わった" not in without_cues("事業承継についてどう変わった？")
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("8回と9回で書きぶり違う？", [8, 9]), ("8回→9回", [8, 9]), ("8 vs 9", [8, 9]),
+    ("how did 8 and 9 compare", [8, 9]), ("月2回の展示会", []), ("10回以上", []), ("3 and 5 items", []),
+    ("the 6th sector industrialization", []),
+])
+def test_summits_named_in_comparisons(text, numbers):
+    assert summit_numbers(text) == numbers
+
+
+def test_scopes():
+    indexed = (8, 9, 10, 11)
+    assert scope_of("compare", (8, 9), False, indexed).summits == (8, 9)
+    assert scope_of("history", (), False, indexed).summits == indexed
+    assert scope_of("compare", (11,), True, indexed).summits == (10, 11)  # 前回と比べて
+    assert scope_of("compare", (), True, indexed).summits == (10, 11)
+    new = scope_of("new", (9,), False, indexed)
+    assert (new.listed, new.against) == (9, 8)
+    dropped = scope_of("dropped", (8,), False, indexed)  # "what did the 8th have that was dropped"
+    assert (dropped.listed, dropped.against) == (8, 9)
+    assert scope_of("new", (8,), False, indexed) is None  # nothing before the first summit
+    assert scope_of("history", (), False, (9,)) is None
+
+
+def test_a_long_history_shows_the_newest_summits_first_then_the_older():
+    columns = [SummitColumn(n, None) for n in range(1, 13)]  # twelve summits
+    page, older = _page(columns, 5, 0)
+    assert [c.summit for c in page] == list(range(12 - MAX_COLUMNS + 1, 13)) and older == 12 - MAX_COLUMNS
+    page, older = _page(columns, 5, MAX_COLUMNS)
+    assert [c.summit for c in page] == [3, 4, 5, 6, 7] and older == 2
+
+
+# ---------------------------------------------------------------------- answers on the real index
+
+def test_a_summit_that_says_nothing_is_shown_as_such(service):
+    answer = service.ask(BCP)
+    assert answer.found and answer.comparison.kind == "compare"
+    eighth, ninth = answer.comparison.columns
+    assert (eighth.summit, ninth.summit) == (8, 9)
+    assert "事業継続計画" in eighth.citations[0].excerpt
+    assert ninth.empty and ninth.note == "not-mentioned"  # never filled with a weak match
+    assert answer.citations == eighth.citations  # `citations` holds the columns' citations, in order
+
+
+def test_both_summits_on_a_topic_they_share(service):
+    answer = service.ask("how did the 8th and 9th differ on overseas expansion?")
+    eighth, ninth = answer.comparison.columns
+    assert "海外市場の開拓" in eighth.citations[0].passage.text
+    assert "海外展開" in ninth.citations[0].passage.text
+    assert [c.label for c in answer.citations] == ["[1]", "[2]"]
+
+
+def test_what_is_new_and_what_was_dropped(service):
+    new = service.ask("第9回で新しく加わったものは？")
+    assert new.comparison.kind == "new" and new.comparison.against == 8
+    listed = " ".join(c.passage.text for c in new.citations)
+    assert "産業観光" in listed and "地域金融機関" not in listed  # 地域金融機関 was in the 8th too
+    dropped = service.ask("第8回にあって第9回でなくなったのは？")
+    assert dropped.comparison.kind == "dropped" and all(c.passage.summit == 8 for c in dropped.citations)
+    assert any("事業継続計画" in c.passage.text for c in dropped.citations)
+
+
+def test_a_topic_no_declaration_mentions_fills_no_cell(service):
+    answer = service.ask("インボイス制度について8回と9回で何か言ってる？")
+    assert not answer.citations
+
+
+def test_a_thread_follow_up_becomes_a_comparison(service):
+    asked = service.follow_up("第9回で海外展開について何と言っている？", "前回と比べて？")
+    answer = service.ask(asked)
+    assert [c.summit for c in answer.comparison.columns] == [8, 9]
+    assert all(not c.empty for c in answer.comparison.columns)
+
+
+def test_the_passage_page_knows_the_same_topic_at_other_summits(service):
+    ninth = next(p for p in service.data.passages if p.summit == 9 and p.text.startswith("地域金融機関との連携"))
+    [other] = service.counterparts(ninth.id)
+    assert other.summit == 8 and other.text.startswith("地域金融機関と連携しつつ")
+
+
+def test_json_has_one_entry_per_summit(built):
+    result = summitbot("ask", "--json", BCP, env=cli_env(built))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["comparison_kind"] == "compare"
+    assert [(c["summit"], len(c["citations"]), c["empty"]) for c in data["comparison"]] == [(8, 1, False), (9, 0, True)]
+    assert [c["label"] for c in data["citations"]] == [c["label"] for e in data["comparison"] for c in e["citations"]]
+    text = summitbot("ask", BCP, env=cli_env(built)).stdout
+    assert "■ 第8回「がんばろう中小企業 大田宣言」" in text and "記載なし" in text
+
+
+def test_block_kit_one_section_per_summit_oldest_first(service):
+    answer = service.ask("海外展開について毎回何と言っている？")
+    blocks = answer_blocks(answer, "rec1")
+    for block in blocks:
+        Block.parse(block).validate_json()
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    eighth = next(i for i, t in enumerate(texts) if "第8回" in t)
+    ninth = next(i for i, t in enumerate(texts) if "第9回" in t and "*" in t)
+    assert eighth < ninth and len(blocks) <= 50
+    empty = answer_blocks(service.ask(BCP), "rec2")
+    assert any(b["type"] == "context" and "記載なし" in b["elements"][0]["text"] for b in empty)
+    assert answer_json(answer)["comparison"][0]["summit"] == 8
+
+
+# ---------------------------------------------------------------------- Slack over HTTP, the pages in a browser
+
+@pytest.fixture(scope="module")
+def bot(slack, service, built, tmp_path_factory):
+    with running_bot(slack, service, built, tmp_path_factory.mktemp("db") / "records.sqlite3", "http") as running:
+        yield running
+
+
+def test_a_comparison_through_slack(slack, bot):
+    ts = "1700007001.000100"
+    status, _, _ = post(bot.url + "/slack/events", event_body(mention(BCP, ts), "EvCmp1"))
+    assert status == 200
+    [reply] = slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == ts)  # blocks validated
+    text = blocks_text(reply)
+    assert text.index("第8回「がんばろう中小企業 大田宣言」") < text.index("第9回「すみだ宣言」")
+    assert "事業継続計画" in text and "記載なし" in text
+
+
+@pytest.fixture(scope="module")
+def site(built, service, tmp_path_factory):
+    settings = BotSettings(index=replace(built, public_url="https://summit.example.jp"))
+    with RunningBot(settings, service, tmp_path_factory.mktemp("db") / "records.sqlite3") as running:
+        yield running
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it with apt-get when it can)")
+def test_the_comparison_table_stacks_on_a_phone(site):
+    playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    ARTIFACTS.mkdir(exist_ok=True)
+    question = "海外展開について毎回何と言っている？"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            wide = browser.new_page(viewport={"width": 1200, "height": 900})
+            wide.goto(site.url + "/?q=" + urllib.parse.quote(question))
+            cells = wide.query_selector_all("table.comparison tbody td")
+            left, right = (c.bounding_box() for c in cells[:2])
+            assert abs(left["y"] - right["y"]) < 2 and right["x"] > left["x"]  # side by side
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(site.url + "/?q=" + urllib.parse.quote(question))
+            cells = phone.query_selector_all("table.comparison tbody td")
+            top, below = (c.bounding_box() for c in cells[:2])
+            assert below["y"] >= top["y"] + top["height"] - 1  # stacked
+            assert top["x"] >= 0 and top["x"] + top["width"] <= 390 + 1  # readable: within the screen
+            label = phone.evaluate("getComputedStyle(document.querySelector('table.comparison td'), '::before').content")
+            assert "第8回" in label  # each cell says its summit
+            phone.screenshot(path=str(ARTIFACTS / "comparison-phone.png"), full_page=True)
+            phone.click("table.comparison td a")
+            phone.wait_for_selector(".passage.cited")
+            assert "同じテーマの他回の記載" in phone.inner_text("aside.counterparts")
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "comparison-phone.png").stat().st_size > 10_000
