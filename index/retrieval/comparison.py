@@ -111,6 +111,9 @@ class Comparer:
         if decision is None or not decision.found:
             return self._answer(question, decision or Decision("declined", "no-candidates", "no-match"), None, 0)
         columns = self._columns(cells, link)
+        if not any(c.citations for c in columns):  # every summit silent (インボイス制度): the usual "not found"
+            return self._answer(question, replace(decision, outcome="declined", reason="not-relevant",
+                                                  notice="no-match"), None, 0)
         page, older = _page(columns, top_k, offset)
         comparison = Comparison(scope.kind, page, tuple(t.text for t in topics) if len(topics) > 1 else (), 0, older)
         return self._answer(question, decision, comparison, older)
