@@ -6,6 +6,8 @@ pdfminer busy for minutes, 201 pages, a password, a truncated file.
 """
 from __future__ import annotations
 
+import signal
+
 import threading
 import time
 
@@ -102,8 +104,10 @@ def test_a_file_that_keeps_the_reader_busy_is_stopped_in_time(tmp_path, limits, 
     assert "took too long" in str(error) and error.code == "read-too-slow"
     assert "時間がかかりすぎた" in explain(error, "slack") and "took too long" in explain(error, "slack")
     if by == "CPU":
-        # the kernel sends SIGXCPU at the limit; the child's own count can read a few ms under it
-        assert limits.cpu_seconds - 0.1 <= outcome.cpu_seconds < limits.cpu_seconds + 1 and outcome.seconds < limits.seconds
+        # the kernel sends SIGXCPU at the limit (returncode -SIGXCPU); the child's rusage, read after, can lag it
+        # by a scheduler tick or more on a loaded machine (1.86 s of a 2 s limit was seen under make test)
+        assert outcome.returncode == -signal.SIGXCPU
+        assert 0.8 * limits.cpu_seconds <= outcome.cpu_seconds < limits.cpu_seconds + 1 and outcome.seconds < limits.seconds
     else:
         assert limits.seconds <= outcome.seconds < limits.seconds + 1 and outcome.cpu_seconds < limits.cpu_seconds
     assert time.monotonic() - started < min(limits.seconds, limits.cpu_seconds) + 3, by
