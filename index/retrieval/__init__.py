@@ -8,9 +8,13 @@
     decision.py    decide      found / partly / declined, with the reason
     citations.py   cite        the page of citations, labels and groups
     excerpts.py    excerpt     which sentences of a cited passage to show
+    ranking.py     Ranking     a question's hits in order (and Link, how a front end links a citation)
+    alignment.py   Counterparts  which passages of two summits are on the same topic
+    comparison.py  Comparer    an answer across summits: one column per summit, 記載なし, new, dropped
     pipeline.py    Pipeline    the stages wired for one index version
     tuning.py      Weights and Thresholds, the tuned constants
 """
-from .pipeline import Link, Pipeline, no_link
+from .pipeline import Pipeline
+from .ranking import Link, no_link
 
 __all__ = ["Link", "Pipeline", "no_link"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..model import Answer, Citation, CitationGroup, Comparison, Decision, Hit, SummitColumn
 from ..lexical import tokenize
@@ -23,9 +23,27 @@ from ..textnorm import search_form, words_in
 from .alignment import CONTENT_KINDS
 from .decision import decide, names_only
 from .question import Question
+from .ranking import Link, Ranking
 
 if TYPE_CHECKING:
-    from .pipeline import Link, Pipeline, Ranking
+    from ..store import IndexData
+    from .alignment import Counterparts
+    from .tuning import Thresholds
+
+
+class Searcher(Protocol):
+    """What comparisons need of the pipeline (retrieval/pipeline.py): its stages for one index version."""
+
+    data: IndexData
+    counterparts: Counterparts
+    thresholds: Thresholds
+    summits: tuple[int, ...]
+
+    def analyse(self, text: str) -> Question: ...
+
+    def rank(self, question: Question) -> Ranking: ...
+
+    def citation(self, hit: Hit, ranking: Ranking, label: str, link: Link) -> Citation: ...
 
 MAX_COLUMNS = 5  # summits on one page (Slack's 50 blocks); "More" shows the older ones
 MAX_TOPICS = 3
@@ -86,7 +104,7 @@ def scope_of(kind: str, named: Sequence[int], previous: bool, indexed: Sequence[
 class Comparer:
     """Comparison answers over one pipeline (one index version)."""
 
-    def __init__(self, pipeline: Pipeline):
+    def __init__(self, pipeline: Searcher):
         self.pipeline = pipeline
         self.counterparts = pipeline.counterparts
         self.documents = {d.summit: d for d in sorted(pipeline.data.documents.values(), key=lambda d: d.key)}
@@ -331,7 +349,7 @@ def _at(question: Question, summits: Sequence[int]) -> Question:
     return replace(question, analysis=replace(question.analysis, summits=tuple(summits)))
 
 
-def _plain(pipeline: Pipeline, row: int) -> Hit:
+def _plain(pipeline: Searcher, row: int) -> Hit:
     return Hit(pipeline.data.passages[row], 0.0, row=row)
 
 

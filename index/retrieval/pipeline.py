@@ -10,14 +10,13 @@ vectors for the excerpts). It keeps nothing between questions.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 
 from ..embed import Embedder
-from ..model import Answer, Citation, CitationGroup, Decision, Document, Hit, Passage
+from ..model import Answer, Citation, CitationGroup, Decision, Hit
 from ..query import QueryAnalyzer
 from ..store import IndexData
 from . import citations as cite
@@ -29,27 +28,12 @@ from .excerpts import excerpt_span, lead_span
 from .fusion import fuse
 from .outline import answer_structure, is_structure, outlines
 from .question import Question, analyse
+from .ranking import Link, Ranking, no_link
 from .rerank import Reranker, TermCoverage
 from .scores import score
 from .tuning import Thresholds, Weights
 
 QUERY_CACHE = 512  # question vectors kept (2 KB each)
-Link = Callable[[Passage, Document, str], str]  # (passage, document, excerpt) → the citation's URL; front ends pass it
-
-
-def no_link(passage: Passage, document: Document, excerpt: str) -> str:
-    return ""
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """The question's candidates in order, and the question's vector (for excerpts)."""
-
-    question: Question
-    found: Candidates
-    hits: tuple[Hit, ...]
-    query_vector: np.ndarray | None = None
-    structure: bool = False  # the hits are headings answering a structure question: each cited with its item count
 
 
 class Pipeline:
