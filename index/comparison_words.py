@@ -61,9 +61,6 @@ _FRAME = re.compile(
     re.IGNORECASE,
 )
 
-KINDS = ("compare", "history", "new", "dropped")
-
-
 def comparison_kind(text: str, summits_named: int) -> str:
     """compare | history | new | dropped, or "" for an ordinary question.
 
