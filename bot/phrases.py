@@ -26,7 +26,7 @@ import string
 from index.model import Answer
 
 from .error_phrases import ADMIN, ERRORS
-from .phrases_compare import comparison_headline
+from .phrases_compare import comparison_headline, nth
 
 Front = str  # "cli" | "slack" | "web"
 
@@ -266,11 +266,8 @@ def summit_names(numbers: tuple[int, ...] | list[int], lang: str) -> str:
 
 
 def _ordinal(n: int) -> str:
-    return f"the {_nth(n)} summit"
+    return f"the {nth(n)} summit"
 
-
-def _nth(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def headline(answer: Answer) -> str:
@@ -314,7 +311,7 @@ def found_line(answer: Answer) -> str:
     lang, citations = answer.lang, answer.citations
     docs = list(dict.fromkeys(c.document for c in citations))
     where = ("、" if lang == "ja" else " and ").join(
-        phrase("found_where", lang, summit=d.summit, ordinal=_nth(d.summit), title=d.title) for d in docs)
+        phrase("found_where", lang, summit=d.summit, ordinal=nth(d.summit), title=d.title) for d in docs)
     orgs = list(dict.fromkeys(c.passage.organization for c in citations
                               if c.passage.organization and c.passage.organization != c.document.issuer))
     parts = list(dict.fromkeys(fixed(c.passage.section_path.split(" › ")[0], c.document.search_fixes)

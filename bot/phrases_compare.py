@@ -40,6 +40,7 @@ def say(key: str, lang: str, **facts: object) -> str:
 
 
 def nth(n: int) -> str:
+    """1st, 2nd, 3rd, 11th, 21st: the ordinal every English sentence of the bot uses (bot/phrases.py too)."""
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 

@@ -41,6 +41,10 @@ class Counterparts:
         self.passages, self.documents, self.threshold = passages, documents, threshold
         self._lock = threading.Lock()
         self._built: tuple[sparse.csr_matrix, sparse.csc_matrix, np.ndarray] | None = None
+        self._by_summit: dict[int, list[int]] = {}  # rows of each summit's content passages, in row order
+        for row, passage in enumerate(passages):
+            if passage.kind in CONTENT_KINDS:
+                self._by_summit.setdefault(passage.summit, []).append(row)
 
     def _matrices(self) -> tuple[sparse.csr_matrix, sparse.csc_matrix, np.ndarray]:
         """Query counts (passages × terms), BM25 weights (terms × passages) and each passage's self-score."""
@@ -77,7 +81,8 @@ class Counterparts:
         return self.score(row_a, row_b) >= self.threshold
 
     def rows_of(self, summit: int, kinds: Sequence[str] = CONTENT_KINDS) -> list[int]:
-        return [r for r, p in enumerate(self.passages) if p.summit == summit and p.kind in kinds]
+        """The summit's items, proposals and initiatives (those of `kinds`), in row order."""
+        return [r for r in self._by_summit.get(summit, ()) if self.passages[r].kind in kinds]
 
     def without_counterpart(self, rows: Sequence[int], other_summit: int) -> list[int]:
         """Those of `rows` that no passage of `other_summit` (items, proposals, initiatives) matches."""
