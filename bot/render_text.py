@@ -18,9 +18,11 @@ def render_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _citation_lines(citation: Citation, lang: str) -> list[str]:
+def _citation_lines(citation: Citation, lang: str, named: bool = False) -> list[str]:
+    """The excerpt, where it is, its link; `named` adds the organisation (a comparison has no group headings)."""
     under = f" ({phrase('items_under', lang, n=citation.items)})" if citation.items else ""
-    who = f" — {citation.passage.organization}" if citation.passage.organization != citation.document.issuer else ""
+    own = named and citation.passage.organization != citation.document.issuer
+    who = f" — {citation.passage.organization}" if own else ""
     return [f"  {citation.label} 「{citation.excerpt}」".replace("\n", "\n      "),
             f"      {citation.passage.section_path}{under}{who}", f"      {citation.url}"]
 
@@ -35,7 +37,7 @@ def _comparison_lines(answer: Answer) -> list[str]:
         if column.empty:
             lines.append(f"  {empty_cell(column, lang)}")
         for citation in column.citations:
-            lines += _citation_lines(citation, lang)
+            lines += _citation_lines(citation, lang, named=True)
     return lines
 
 
