@@ -19,7 +19,7 @@ _NEW = re.compile(
     r"新しく(?:加|入|盛|出|登場|追加)|新たに(?:加|盛|入|追加|登場|出)|新たな(?:項目|論点|テーマ|提言|宣言|もの|点)|新規(?:に|の)(?:項目|追加|論点)"
     r"|初めて(?:出|登場|盛|入|加|触)|追加され|加わった|加えられ|盛り込まれた|なかった(?:もの|論点|項目|こと|話|テーマ|点|の)"
     r"|what'?s new|whats new|\bnew (?:in|items?|points?|topics?|asks?|proposals?|commitments?|pledges?|things?)\b"
-    r"|\bbrand[- ]new\b|\bnewly\b|\badded\b|\bfirst time\b|\bintroduced\b|\b(?:was|were)n'?t in\b|\bnot in the\b",
+    r"|\bbrand[- ]new\b|\bnewly\b|\badded\b(?![- ]value)|\bfirst time\b|\bintroduced\b|\b(?:was|were)n'?t in\b|\bnot in the\b",
     re.IGNORECASE,
 )
 _DROPPED = re.compile(

@@ -45,6 +45,9 @@ QUESTION_WORDS = {
     "pls", "please", "thanks", "thank", "hi", "hey", "hall", "all", "just", "quick", "quickly", "list",
     "summary", "summarize", "summarise", "overview", "show", "what's", "whats", "lately", "now", "currently",
     "は", "くる", "概要", "まとめ", "一覧", "全部", "全て", "すべて", "ざっくり", "簡単", "ちょっと", "一言", "主な",
+    # how a text treats a topic, not the topic: 「BCPについての記述」, 「円安の影響」, 「大田区役所として」
+    "記述", "記載", "言及", "紹介", "扱い", "扱う", "書き方", "述べる", "載る", "影響", "役所", "位置付け", "位置づけ",
+    "theme", "themes", "topic", "topics", "stayed", "stay", "still", "since", "remain", "remained", "mentioned",
 }
 K1 = 1.2
 B = 0.75

@@ -168,8 +168,13 @@ class QueryAnalyzer:
         topic = [w for w in tokenize(now.residual) if w not in QUESTION_WORDS and w not in _FOLLOW_WORDS]
         names_now = bool(now.cities or now.organizations)
         if now.comparison and not (topic or now.matched_terms or names_now):
-            # "前回と比べて？", "8回ではどうだった？比べて": the earlier topic and summit, compared
-            return " ".join(f"{previous} {current}".split())
+            # "前回と比べて？", "8回ではどうだった？比べて": the earlier topic and summit, compared;
+            # "has that stayed a theme since?": the earlier topic across every summit
+            base = previous
+            if now.comparison == "history" and not now.summits:
+                _, base = self._match(self.declarations, base)
+                base = blank_summit_mentions(base)
+            return " ".join(f"{base} {current}".split())
         if (topic or now.matched_terms) and not _FOLLOW_OPENING.match(current.strip()):
             if names_now or now.summits:
                 return current

@@ -51,7 +51,9 @@ MAX_LISTED = 10  # items a what-is-new / what-was-dropped answer lists
 MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
 HOLDS = 0.5  # a summit's passage holding this share of the topic's words says something on it
 SHARES = 0.25  # ... and the anchor's counterpart holding this share does too
-ANCHOR_GAP = 0.02  # an item within this fused score of a better preamble sentence anchors instead
+ANCHOR_GAP = 0.02
+ITEM_WINDOW = 0.02  # items this close to a summit's best are told apart by how much of the topic they hold
+CLOSE_ITEMS = 5  # an item within this fused score of a better preamble sentence anchors instead
 _ENACTING = re.compile(r"(?:以下|次)の(?:ように|とおり|方向性).{0,40}(?:宣言|提言)する|ここに宣言する")
 # Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
@@ -169,35 +171,53 @@ class Comparer:
         return cells, decision
 
     def _on_topic(self, topic: Question, hits: Sequence[Hit], anchor: Hit) -> Hit | None:
-        """The summit's passage on the topic: its best item (declaration, proposal, initiative), else its best
-        preamble sentence, each kept only when it says something on the topic; None: the summit says nothing.
+        """The summit's passage on the topic: its best item (declaration, proposal, initiative), or its best
+        preamble sentence when that is clearly better (as for the anchor); kept only when it says something on
+        the topic; None: the summit says nothing.
 
-        Said means: it is the anchor, or it holds half the topic's words (idf-weighted), or it is the anchor's
+        Said means: it holds half the topic's words (idf-weighted), or it is the anchor, or it is the anchor's
         counterpart and holds a quarter of them (a counterpart on a shared word alone, 承継 in 技術承継 and
-        事業承継, is no answer to a question about either).
+        事業承継, is no answer to a question about either). A topic of no word the index knows (an English
+        question the glossary cannot map) has no share: the anchor and its counterparts speak to it.
         """
         if names_only(topic.analysis) or (hits and _own(topic, hits[0])):
             return hits[0] if hits else None  # a named organisation's own passage at this summit
-        best = [group[0] for group in (_content(hits), _framing(hits)) if group]
+        best = self._candidates(topic, hits)
         shares = [self._share(topic, hit) for hit in best]
-        for hit, share in zip(best, shares):  # a passage holding the topic's words, an item before a preamble
-            if share >= HOLDS:
+        for hit, share in zip(best, shares):  # a passage holding the topic's words
+            if share is not None and share >= HOLDS:
                 return hit
+        missing = set(topic.analysis.unknown_nouns) - _glosses(topic.text)
         for hit, share in zip(best, shares):  # else the anchor itself, or the anchor's counterpart
             is_anchor = hit.row == anchor.row
             # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic.
-            if (is_anchor and not topic.analysis.unknown_nouns) or (
-                    not is_anchor and share >= SHARES and self.counterparts.are_counterparts(hit.row, anchor.row)):
+            if (is_anchor and not missing) or (
+                    not is_anchor and (share is None or share >= SHARES)
+                    and self.counterparts.are_counterparts(hit.row, anchor.row)):
                 return hit
         return None
 
-    def _share(self, topic: Question, hit: Hit) -> float:
+    def _candidates(self, topic: Question, hits: Sequence[Hit]) -> list[Hit]:
+        """The summit's best item and best preamble sentence (see _candidates below); among items about as good
+        as the best, the one holding most of the topic (ものづくり補助金を継続 over 補助金等の助成)."""
+        best = _candidates(hits)
+        items = _content(hits)
+        if not items:
+            return best
+        close = [h for h in items[:CLOSE_ITEMS] if items[0].score - h.score <= ITEM_WINDOW]
+        shares = [self._share(topic, h) or 0.0 for h in close]
+        chosen = close[max(range(len(close)), key=lambda i: (shares[i], -i))]
+        return [chosen if h.row == items[0].row else h for h in best]
+
+    def _share(self, topic: Question, hit: Hit) -> float | None:
         """The idf-weighted share of the topic the passage's text holds: its words, and each glossary concept
-        (held when one of the concept's Japanese terms is in the text as a whole: 事業継続計画, not 事業 and 計画).
+        (held when one of the concept's Japanese terms is in the text as a whole: 事業継続計画, not 事業 and 計画);
+        None when the topic has no word to hold.
 
         A Japanese noun no declaration uses (インボイス) counts as a word the passage lacks, weighing twice the
         rarest word of the corpus, as an unknown name does in the question's coverage: it is what is asked about
-        (インボイス制度 is about invoices, not about 制度).
+        (インボイス制度 is about invoices, not about 制度). A word only in the asker's gloss (海外展開（kaigai
+        tenkai）, 産業観光（工場見学みたいなの）) counts when the passage holds it and is not missed when it does not.
         """
         analysis = topic.analysis
         lexicon = self.pipeline.data.lexical
@@ -208,14 +228,16 @@ class Comparer:
 
         text = search_form(hit.passage.text, self.pipeline.data.documents[hit.passage.document].search_fixes)
         words = set(analysis.content_terms) | set(analysis.unknown_nouns)
-        held = sum(idf(w) for w in words_in(hit.passage.text, words))
-        total = sum(idf(w) for w in words)
+        held_words = set(words_in(hit.passage.text, words))
+        optional = _glosses(topic.text) - held_words
+        held = sum(idf(w) for w in held_words)
+        total = sum(idf(w) for w in words - optional)
         for terms in analysis.concepts:
             # as rare as the concept's commonest spelling: ものづくり, not the rare モノづくり
             weight = min((max((idf(t) for t in tokenize(term)), default=rarest) for term in terms), default=rarest)
             total += weight
             held += weight if any(search_form(term) in text for term in terms) else 0.0
-        return held / total if total else 1.0
+        return held / total if total else None
 
     def _columns(self, cells: dict[int, list], link: Link) -> list[SummitColumn]:
         """Columns oldest first; citations labelled across them in that order, one per topic, no repeats."""
@@ -318,11 +340,27 @@ def _framing(hits: Sequence[Hit]) -> list[Hit]:
 
 def _anchor(hits: Sequence[Hit]) -> Hit:
     """The passage the others are aligned to: the best item, unless a preamble sentence is clearly better."""
-    items = _content(hits)
-    if items and hits[0].score - items[0].score <= ANCHOR_GAP:
-        return items[0]
-    framing = _framing(hits)
-    return framing[0] if framing else hits[0]
+    best = _candidates(hits)
+    return best[0] if best else hits[0]
+
+
+def _candidates(hits: Sequence[Hit]) -> list[Hit]:
+    """The best item and the best preamble sentence, the item first unless the sentence is clearly better
+    (a declaration's commitments are what staff quote; its preamble only where it alone says it)."""
+    items, framing = _content(hits)[:1], _framing(hits)[:1]
+    if items and framing and framing[0].score - items[0].score > ANCHOR_GAP:
+        return framing + items
+    return items + framing
+
+
+_GLOSS = re.compile(r"[（(]([^（）()]{1,40})[）)]")
+
+
+def _glosses(text: str) -> set[str]:
+    """Words the asker wrote only inside parentheses, glossing the topic: 海外展開（kaigai tenkai）."""
+    inside = {w for m in _GLOSS.finditer(text) for w in tokenize(m.group(1))}
+    outside = set(tokenize(_GLOSS.sub(" ", text)))
+    return inside - outside
 
 
 def _own(topic: Question, hit: Hit) -> bool:
