@@ -24,6 +24,9 @@ _PROPOSAL = re.compile(
     re.IGNORECASE,
 )
 _CITY_WORDS = re.compile(r"[市区]|\bcity\b|\bward\b|city hall|municipal", re.IGNORECASE)
+# The municipality itself, not its chamber of commerce: 「大田区役所として」, 「岡谷市（市役所）」, "Okaya city hall".
+_GOVERNMENT = re.compile(r"役所|役場|(?:市|区|行政|自治体)として|city hall|city office|city government|municipal government"
+                         r"|ward office|the municipality", re.IGNORECASE)
 _PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re.IGNORECASE)
 # A question about how a declaration is built ("what are the pillars", "何項目"), answered from its headings.
 _STRUCTURE = re.compile(
@@ -107,6 +110,8 @@ class QueryAnalyzer:
             organizations = _dedupe(organizations + [self.chamber_of_city[c] for c in cities if c in self.chamber_of_city])
         if organizations and not names_city:
             cities = [c for c in cities if c not in {self.city_of_chamber.get(o) for o in organizations}]
+        if cities and not organizations and _GOVERNMENT.search(question):
+            organizations, cities = list(cities), []  # the city's own initiatives: the city as the organisation
         if self._names_declarations(question, cities, organizations, names_city):
             # "ota vs sumida on IP", "did sumida keep it?": the host cities stand for their summits' declarations.
             summits = _dedupe(summits + [n for c in cities for n in self.host_summits[c]])
@@ -123,8 +128,11 @@ class QueryAnalyzer:
         if _STRUCTURE.search(question):
             kinds.append("heading")
         expansions, matched, meta, concepts = [], [], [], []
-        for patterns, terms, is_meta in self.glossary:
-            hits = [m.group() for p in patterns for m in p.finditer(text)]
+        found = [[m for p in patterns for m in p.finditer(text)] for patterns, _, _ in self.glossary]
+        spans = [m.span() for matches in found for m in matches]
+        for (patterns, terms, is_meta), matches in zip(self.glossary, found):
+            # "economic partnership" is 経済連携, not also the "partnership" of ネットワーク・連携
+            hits = [m.group() for m in matches if not _inside(m.span(), spans)]
             if hits and is_meta:
                 meta += hits
             elif hits:
@@ -204,6 +212,12 @@ _LONE_PARTICLE = re.compile(r"(?:(?<=\s)|^)(?:から|まで|より|との|では
 _OWN_WORK = re.compile(r"取組|取り組|独自|事業|施策|initiative|project|program|own\b", re.IGNORECASE)
 _FOLLOW_OPENING = re.compile(r"^(and|also|what about|how about|then|じゃあ|では|それでは|それなら|なら|あと|次に)", re.IGNORECASE)
 _FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合", "方"}
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """The span lies within a longer one."""
+    start, end = span
+    return any(s <= start and end <= e and e - s > end - start for s, e in spans)
 
 
 def _names(analysis: QueryAnalysis) -> list[str]:

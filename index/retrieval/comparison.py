@@ -120,7 +120,7 @@ class Comparer:
             return self._answer(question, decision, Comparison(scope.kind, (column,), against=scope.against), 0)
         if _no_topic(question) and len(scope.summits) == 2:
             return self._changes(question, scope, link)
-        topics = self._topics(question)
+        topics = self._topics(question, scope)
         cells: dict[int, list[tuple[Hit, Ranking] | str]] = {s: [] for s in scope.summits}
         decision = None
         for topic in topics:
@@ -140,17 +140,29 @@ class Comparer:
 
     # ------------------------------------------------------------------ compare and history
 
-    def _topics(self, question: Question) -> list[Question]:
-        """The question's topics: "事業承継と海外展開" is two, each answered on its own; most questions are one."""
+    def _topics(self, question: Question, scope: Scope) -> list[Question]:
+        """The question's topics: "事業承継と海外展開" is two, each answered on its own; most questions are one.
+
+        Parts that lead to the same passage are one topic said twice ("展示会や見本市", "起業したい人や創業者"):
+        answering them apart would cite that passage once and fill the other column with a weaker one.
+        """
         parts = [p.strip() for p in _TOPIC_SPLIT.split(question.analysis.residual) if p.strip()]
         if len(parts) < 2:
             return [question]
-        topics = []
+        topics: list[Question] = []
+        kept: list[tuple[str, Question, int]] = []  # every part read so far: its text, analysis and anchor
         for part in parts:
             topic = self.pipeline.analyse(part)
-            if topic.analysis.content_terms or topic.analysis.matched_terms:
-                names = " ".join([*question.analysis.cities, *question.analysis.organizations])
-                topics.append(self.pipeline.analyse(f"{names} {part}".strip()) if names else topic)
+            # a part with a word of its own: not "したい人" (起業 was read as a glossary word and taken out)
+            if not (topic.analysis.matched_terms or any(len(w) > 1 for w in topic.analysis.content_terms)):
+                continue
+            names = " ".join([*question.analysis.cities, *question.analysis.organizations])
+            topic = self.pipeline.analyse(f"{names} {part}".strip()) if names else topic
+            hits = self.pipeline.rank(_at(topic, scope.summits)).hits
+            anchor = _anchor(hits).row if hits else -1
+            if not any(anchor == a or _one_concept(part, topic, p, t) for p, t, a in kept):
+                topics.append(topic)
+            kept.append((part, topic, anchor))
         return topics[:MAX_TOPICS] if len(topics) >= 2 else [question]
 
     def _topic_cells(self, topic: Question, scope: Scope) -> tuple[dict[int, tuple[Hit, Ranking] | str], Decision]:
@@ -327,6 +339,12 @@ class Comparer:
                         groups.append(CitationGroup(key[0], key[1], citation.document, (citation,)))
         return Answer(question.text, question.lang, decision, tuple(groups), question.analysis,
                       self.pipeline.summits, older, comparison)
+
+
+def _one_concept(text: str, topic: Question, other_text: str, other: Question) -> bool:
+    """Two parts naming one glossary concept, each in its own words (起業したい人 / 創業者への支援)."""
+    return (any(term in other_text for terms in topic.analysis.concepts for term in terms)
+            or any(term in text for terms in other.analysis.concepts for term in terms))
 
 
 def _content(hits: Sequence[Hit]) -> list[Hit]:
