@@ -129,6 +129,7 @@ class QueryAnalysis:
     expansions: tuple[str, ...] = ()  # Japanese terms the glossary added
     concepts: tuple[tuple[str, ...], ...] = ()  # the same, one tuple per glossary concept the question matched
     matched_terms: tuple[str, ...] = ()  # the question's words that brought them
+    compounds: tuple[tuple[str, ...], ...] = ()  # glossary concepts the question writes as one of their compounds (事業承継)
     residual: str = ""  # the question with names and glossary words blanked: its other topics
     proper_nouns: tuple[str, ...] = ()  # capitalised Latin words of the residual (unknown names)
     content_terms: tuple[str, ...] = ()  # residual words the index knows

@@ -139,6 +139,9 @@ class QueryAnalyzer:
                 matched += hits
                 expansions += terms
                 concepts.append(terms)
+        # 事業承継 written out is that compound, not any 承継 (技術承継): comparisons hold a passage to it
+        compounds = [terms for patterns, terms, is_meta in self.glossary if not is_meta and terms not in concepts
+                     and any(len(tokenize(t)) > 1 and t in text for t in terms)]
         for word in sorted(set(matched + meta), key=len, reverse=True):
             text = text.replace(word, " " * len(word))
         text = _LONE_PARTICLE.sub(_blank, text)  # "第8回と第9回で…" blanked leaves と and で, which are no topic
@@ -151,6 +154,7 @@ class QueryAnalyzer:
             kinds=tuple(kinds),
             expansions=tuple(_dedupe(expansions)),
             concepts=tuple(_dedupe(concepts)),
+            compounds=tuple(compounds),
             matched_terms=tuple(_dedupe(matched)),
             residual=" ".join(text.split()),
             proper_nouns=tuple(_capitalised(text)),

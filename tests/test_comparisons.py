@@ -48,6 +48,8 @@ BCP = "第8回と第9回でBCPについてどう変わった？"
     ("新しい形について", 0, ""),  # the 9th summit's topic, not a question about what is new
     ("新しく起業した人と昔からある会社をつなぐ話は宣言にある？", 0, ""),
     ("大田宣言では、事業を他の会社に引き継ぐことについて何か書いてある？", 1, ""),
+    ("What did the 8th say about raising the added value of products?", 1, ""),  # added value: a topic
+    ("What was added in the 9th?", 1, "new"),
 ])
 def test_comparison_words(text, named, kind):
     assert comparison_kind(text, named) == kind
@@ -130,6 +132,61 @@ def test_a_thread_follow_up_becomes_a_comparison(service):
     answer = service.ask(asked)
     assert [c.summit for c in answer.comparison.columns] == [8, 9]
     assert all(not c.empty for c in answer.comparison.columns)
+
+
+def test_within_a_summit_the_passage_on_the_topic(service):
+    """事業承継 written out is that compound: the 9th's 事業承継 proposal, not its 技術承継 (passing on skills)."""
+    eighth, ninth = service.ask("第8回と第9回で事業承継についてどう変わった？").comparison.columns
+    assert "事業承継" in eighth.citations[0].passage.text
+    assert "事業承継" in ninth.citations[0].passage.text
+
+
+def test_a_gloss_in_parentheses_is_not_a_missing_topic(service):
+    answer = service.ask("第8回と第9回で、海外展開（kaigai tenkai）の支援の書き方ってどう変わりました？")
+    eighth, ninth = answer.comparison.columns
+    assert "海外市場" in eighth.citations[0].passage.text and "海外展開" in ninth.citations[0].passage.text
+    tourism = service.ask("第9回で新しく出てきた産業観光（工場見学みたいなの）って、どこに書いてありますか")
+    assert tourism.found and "産業観光" in tourism.citations[0].passage.text
+
+
+def test_words_about_the_text_are_no_topic(service):
+    """「…についての記述」 asks about BCP, not about a word 記述 no declaration uses."""
+    eighth, ninth = service.ask("大田宣言とすみだ宣言で、BCPの策定支援についての記述を比べてもらえますか。").comparison.columns
+    assert "事業継続計画" in eighth.citations[0].passage.text and ninth.empty
+
+
+def test_the_city_office_is_the_city_not_its_chamber(service):
+    analysis = service.pipeline.analyse("大田区役所としての独自事業").analysis
+    assert analysis.organizations == ("大田区",) and not analysis.cities
+    answer = service.ask("大田区役所としての独自事業、8回と9回の宣言でどう載ってるか比べたい")
+    ninth = answer.comparison.columns[-1]
+    assert ninth.citations and {c.passage.organization for c in ninth.citations} == {"大田区"}
+
+
+def test_one_topic_said_two_ways_is_one_topic(service):
+    answer = service.ask("展示会や見本市の開催・出展のサポート、8回と9回の宣言で比較してほしいです")
+    assert answer.comparison.topics == ()  # not two topics, 展示会 and 見本市
+    eighth, ninth = answer.comparison.columns
+    assert "展示会" in eighth.citations[0].passage.text and len(eighth.citations) == 1
+    two = service.ask("事業承継と海外展開、8回→9回でどう変わった？")
+    assert len(two.comparison.topics) == 2
+
+
+def test_a_glossary_phrase_is_not_also_its_last_word(service):
+    analysis = service.pipeline.analyse("economic partnership deals with other countries").analysis
+    assert analysis.concepts == (("経済連携",),)  # not also the "partnership" of ネットワーク・連携
+    answer = service.ask("Did the 8th's line about economic partnership deals with other countries survive into the 9th?")
+    eighth, ninth = answer.comparison.columns
+    assert "経済連携" in eighth.citations[0].passage.text and ninth.empty
+
+
+def test_a_history_follow_up_leaves_the_earlier_summit(service):
+    asked = service.follow_up("What did the Ota declaration say about raising the added value of products?",
+                              "has that stayed a theme across the summits since?")
+    analysis = service.pipeline.analyse(asked).analysis
+    assert analysis.comparison == "history" and not analysis.summits
+    assert "added value" in analysis.matched_terms  # "added" is no what's-new cue here
+    assert [c.summit for c in service.ask(asked).comparison.columns] == [8, 9]
 
 
 def test_the_passage_page_knows_the_same_topic_at_other_summits(service):

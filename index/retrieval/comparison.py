@@ -211,14 +211,21 @@ class Comparer:
 
     def _candidates(self, topic: Question, hits: Sequence[Hit]) -> list[Hit]:
         """The summit's best item and best preamble sentence (see _candidates below); among items about as good
-        as the best, the one holding most of the topic (ものづくり補助金を継続 over 補助金等の助成)."""
+        as the best, the one holding most of the topic (ものづくり補助金を継続 over 補助金等の助成), and, when no
+        organisation is named, the joint text holding it over one city's initiative: what the summit said is
+        what all its cities adopted."""
         best = _candidates(hits)
         items = _content(hits)
         if not items:
             return best
         close = [h for h in items[:CLOSE_ITEMS] if items[0].score - h.score <= ITEM_WINDOW]
         shares = [self._share(topic, h) or 0.0 for h in close]
-        chosen = close[max(range(len(close)), key=lambda i: (shares[i], -i))]
+        joint_first = not (topic.analysis.cities or topic.analysis.organizations)
+
+        def rank(i: int) -> tuple[bool, float, int]:
+            return (joint_first and shares[i] >= HOLDS and not close[i].passage.city, shares[i], -i)
+
+        chosen = close[max(range(len(close)), key=rank)]
         return [chosen if h.row == items[0].row else h for h in best]
 
     def _share(self, topic: Question, hit: Hit) -> float | None:
@@ -244,7 +251,7 @@ class Comparer:
         optional = _glosses(topic.text) - held_words
         held = sum(idf(w) for w in held_words)
         total = sum(idf(w) for w in words - optional)
-        for terms in analysis.concepts:
+        for terms in (*analysis.concepts, *analysis.compounds):
             # as rare as the concept's commonest spelling: ものづくり, not the rare モノづくり
             weight = min((max((idf(t) for t in tokenize(term)), default=rarest) for term in terms), default=rarest)
             total += weight
