@@ -48,6 +48,7 @@ QUESTION_WORDS = {
     # how a text treats a topic, not the topic: 「BCPについての記述」, 「円安の影響」, 「大田区役所として」
     "記述", "記載", "言及", "紹介", "扱い", "扱う", "書き方", "述べる", "載る", "影響", "役所", "位置付け", "位置づけ",
     "theme", "themes", "topic", "topics", "stayed", "stay", "still", "since", "remain", "remained", "mentioned",
+    "contribute", "contributed", "contributes",
 }
 K1 = 1.2
 B = 0.75

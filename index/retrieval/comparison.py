@@ -199,10 +199,11 @@ class Comparer:
         for hit, share in zip(best, shares):  # a passage holding the topic's words
             if share is not None and share >= HOLDS:
                 return hit
-        missing = set(topic.analysis.unknown_nouns) - _glosses(topic.text)
+        missing = {w for w in set(topic.analysis.unknown_nouns) - _glosses(topic.text) if not _HIRAGANA.search(w)}
         for hit, share in zip(best, shares):  # else the anchor itself, or the anchor's counterpart
             is_anchor = hit.row == anchor.row
-            # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic.
+            # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic; a word
+            # with kana endings (立て直し, 資金繰り) is the asker's paraphrase more often than a topic of its own.
             if (is_anchor and not missing) or (
                     not is_anchor and (share is None or share >= SHARES)
                     and self.counterparts.are_counterparts(hit.row, anchor.row)):
@@ -378,6 +379,7 @@ def _candidates(hits: Sequence[Hit]) -> list[Hit]:
     return items + framing
 
 
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _GLOSS = re.compile(r"[（(]([^（）()]{1,40})[）)]")
 
 
