@@ -22,6 +22,7 @@ from bot.settings import BotSettings
 from index.comparison_words import comparison_kind, without_cues
 from index.model import SummitColumn
 from index.retrieval.comparison import MAX_COLUMNS, _page, scope_of
+from index.retrieval.on_topic import glosses
 from index.summits import summit_numbers
 
 from .conftest import cli_env, summitbot
@@ -68,6 +69,13 @@ def test_cues_are_not_the_topic():
 ])
 def test_summits_named_in_comparisons(text, numbers):
     assert summit_numbers(text) == numbers
+
+
+def test_glosses_are_the_words_written_only_in_parentheses():
+    assert glosses("海外展開（kaigai tenkai）の支援") == {"kaigai", "tenkai"}
+    assert "見学" in glosses("産業観光（工場見学みたいなの）")
+    assert glosses("展示会（展示会の開催）") == {"開催"}  # 展示会 is also written outside: not a gloss
+    assert glosses("事業承継について") == set()
 
 
 def test_scopes():

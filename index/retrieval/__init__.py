@@ -10,6 +10,7 @@
     excerpts.py    excerpt     which sentences of a cited passage to show
     ranking.py     Ranking     a question's hits in order (and Link, how a front end links a citation)
     alignment.py   Counterparts  which passages of two summits are on the same topic
+    on_topic.py    TopicReader what one summit says on a topic: its passage, or nothing (記載なし)
     comparison.py  Comparer    an answer across summits: one column per summit, 記載なし, new, dropped
     pipeline.py    Pipeline    the stages wired for one index version
     tuning.py      Weights and Thresholds, the tuned constants

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from ..model import Answer, Citation, CitationGroup, Comparison, Decision, Hit, SummitColumn
-from ..lexical import tokenize
-from ..textnorm import search_form, words_in
 from .alignment import CONTENT_KINDS
 from .decision import decide, names_only
+from .on_topic import TopicReader
+from .on_topic import anchor as anchor_of
 from .question import Question
 from .ranking import Link, Ranking
 
@@ -49,12 +49,6 @@ MAX_COLUMNS = 5  # summits on one page (Slack's 50 blocks); "More" shows the old
 MAX_TOPICS = 3
 MAX_LISTED = 10  # items a what-is-new / what-was-dropped answer lists
 MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
-HOLDS = 0.5  # a summit's passage holding this share of the topic's words says something on it
-SHARES = 0.25  # ... and the anchor's counterpart holding this share does too
-ANCHOR_GAP = 0.02
-ITEM_WINDOW = 0.02  # items this close to a summit's best are told apart by how much of the topic they hold
-CLOSE_ITEMS = 5  # an item within this fused score of a better preamble sentence anchors instead
-_ENACTING = re.compile(r"(?:以下|次)の(?:ように|とおり|方向性).{0,40}(?:宣言|提言)する|ここに宣言する")
 # Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
 
@@ -109,6 +103,7 @@ class Comparer:
     def __init__(self, pipeline: Searcher):
         self.pipeline = pipeline
         self.counterparts = pipeline.counterparts
+        self.reader = TopicReader(pipeline.data, pipeline.counterparts)
         self.documents = {d.summit: d for d in sorted(pipeline.data.documents.values(), key=lambda d: d.key)}
 
     def answer(self, question: Question, scope: Scope, top_k: int, offset: int, link: Link) -> Answer:
@@ -159,7 +154,7 @@ class Comparer:
             names = " ".join([*question.analysis.cities, *question.analysis.organizations])
             topic = self.pipeline.analyse(f"{names} {part}".strip()) if names else topic
             hits = self.pipeline.rank(_at(topic, scope.summits)).hits
-            anchor = _anchor(hits).row if hits else -1
+            anchor = anchor_of(hits).row if hits else -1
             if not any(anchor == a or _one_concept(part, topic, p, t) for p, t, a in kept):
                 topics.append(topic)
             kept.append((part, topic, anchor))
@@ -171,93 +166,16 @@ class Comparer:
         decision, _ = decide(overall.question, overall.hits, overall.found, self.pipeline.thresholds)
         if not decision.found:
             return {}, decision
-        anchor = _anchor(overall.hits)
+        anchor = anchor_of(overall.hits)
         cells: dict[int, tuple[Hit, Ranking] | str] = {}
         for summit in scope.summits:
             ranking = self.pipeline.rank(_at(topic, (summit,)))
             if ranking.found.notice == "joint-only" and not overall.found.notice:
                 cells[summit] = "joint-only"  # the organisation has passages of its own, but not at this summit
                 continue
-            best = self._on_topic(topic, ranking.hits, anchor)
+            best = self.reader.passage(topic, ranking.hits, anchor)
             cells[summit] = (best, ranking) if best else "not-mentioned"
         return cells, decision
-
-    def _on_topic(self, topic: Question, hits: Sequence[Hit], anchor: Hit) -> Hit | None:
-        """The summit's passage on the topic: its best item (declaration, proposal, initiative), or its best
-        preamble sentence when that is clearly better (as for the anchor); kept only when it says something on
-        the topic; None: the summit says nothing.
-
-        Said means: it holds half the topic's words (idf-weighted), or it is the anchor, or it is the anchor's
-        counterpart and holds a quarter of them (a counterpart on a shared word alone, 承継 in 技術承継 and
-        事業承継, is no answer to a question about either). A topic of no word the index knows (an English
-        question the glossary cannot map) has no share: the anchor and its counterparts speak to it.
-        """
-        if names_only(topic.analysis) or (hits and _own(topic, hits[0])):
-            return hits[0] if hits else None  # a named organisation's own passage at this summit
-        best = self._candidates(topic, hits)
-        shares = [self._share(topic, hit) for hit in best]
-        for hit, share in zip(best, shares):  # a passage holding the topic's words
-            if share is not None and share >= HOLDS:
-                return hit
-        missing = {w for w in set(topic.analysis.unknown_nouns) - _glosses(topic.text) if not _HIRAGANA.search(w)}
-        for hit, share in zip(best, shares):  # else the anchor itself, or the anchor's counterpart
-            is_anchor = hit.row == anchor.row
-            # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic; a word
-            # with kana endings (立て直し, 資金繰り) is the asker's paraphrase more often than a topic of its own.
-            if (is_anchor and not missing) or (
-                    not is_anchor and (share is None or share >= SHARES)
-                    and self.counterparts.are_counterparts(hit.row, anchor.row)):
-                return hit
-        return None
-
-    def _candidates(self, topic: Question, hits: Sequence[Hit]) -> list[Hit]:
-        """The summit's best item and best preamble sentence (see _candidates below); among items about as good
-        as the best, the one holding most of the topic (ものづくり補助金を継続 over 補助金等の助成), and, when no
-        organisation is named, the joint text holding it over one city's initiative: what the summit said is
-        what all its cities adopted."""
-        best = _candidates(hits)
-        items = _content(hits)
-        if not items:
-            return best
-        close = [h for h in items[:CLOSE_ITEMS] if items[0].score - h.score <= ITEM_WINDOW]
-        shares = [self._share(topic, h) or 0.0 for h in close]
-        joint_first = not (topic.analysis.cities or topic.analysis.organizations)
-
-        def rank(i: int) -> tuple[bool, float, int]:
-            return (joint_first and shares[i] >= HOLDS and not close[i].passage.city, shares[i], -i)
-
-        chosen = close[max(range(len(close)), key=rank)]
-        return [chosen if h.row == items[0].row else h for h in best]
-
-    def _share(self, topic: Question, hit: Hit) -> float | None:
-        """The idf-weighted share of the topic the passage's text holds: its words, and each glossary concept
-        (held when one of the concept's Japanese terms is in the text as a whole: 事業継続計画, not 事業 and 計画);
-        None when the topic has no word to hold.
-
-        A Japanese noun no declaration uses (インボイス) counts as a word the passage lacks, weighing twice the
-        rarest word of the corpus, as an unknown name does in the question's coverage: it is what is asked about
-        (インボイス制度 is about invoices, not about 制度). A word only in the asker's gloss (海外展開（kaigai
-        tenkai）, 産業観光（工場見学みたいなの）) counts when the passage holds it and is not missed when it does not.
-        """
-        analysis = topic.analysis
-        lexicon = self.pipeline.data.lexical
-        rarest = float(lexicon.idf.max()) if len(lexicon.idf) else 1.0
-
-        def idf(word: str) -> float:
-            return float(lexicon.idf[lexicon.vocab[word]]) if word in lexicon.vocab else 2 * rarest
-
-        text = search_form(hit.passage.text, self.pipeline.data.documents[hit.passage.document].search_fixes)
-        words = set(analysis.content_terms) | set(analysis.unknown_nouns)
-        held_words = set(words_in(hit.passage.text, words))
-        optional = _glosses(topic.text) - held_words
-        held = sum(idf(w) for w in held_words)
-        total = sum(idf(w) for w in words - optional)
-        for terms in (*analysis.concepts, *analysis.compounds):
-            # as rare as the concept's commonest spelling: ものづくり, not the rare モノづくり
-            weight = min((max((idf(t) for t in tokenize(term)), default=rarest) for term in terms), default=rarest)
-            total += weight
-            held += weight if any(search_form(term) in text for term in terms) else 0.0
-        return held / total if total else None
 
     def _columns(self, cells: dict[int, list], link: Link) -> list[SummitColumn]:
         """Columns oldest first; citations labelled across them in that order, one per topic, no repeats."""
@@ -353,48 +271,6 @@ def _one_concept(text: str, topic: Question, other_text: str, other: Question) -
     """Two parts naming one glossary concept, each in its own words (起業したい人 / 創業者への支援)."""
     return (any(term in other_text for terms in topic.analysis.concepts for term in terms)
             or any(term in text for terms in other.analysis.concepts for term in terms))
-
-
-def _content(hits: Sequence[Hit]) -> list[Hit]:
-    return [h for h in hits if h.passage.kind in CONTENT_KINDS]
-
-
-def _framing(hits: Sequence[Hit]) -> list[Hit]:
-    """Preamble and annex paragraphs, without the enacting clause ("以下のように宣言する"), which says nothing on a topic."""
-    return [h for h in hits if h.passage.kind not in CONTENT_KINDS and not _ENACTING.search(h.passage.text)]
-
-
-def _anchor(hits: Sequence[Hit]) -> Hit:
-    """The passage the others are aligned to: the best item, unless a preamble sentence is clearly better."""
-    best = _candidates(hits)
-    return best[0] if best else hits[0]
-
-
-def _candidates(hits: Sequence[Hit]) -> list[Hit]:
-    """The best item and the best preamble sentence, the item first unless the sentence is clearly better
-    (a declaration's commitments are what staff quote; its preamble only where it alone says it)."""
-    items, framing = _content(hits)[:1], _framing(hits)[:1]
-    if items and framing and framing[0].score - items[0].score > ANCHOR_GAP:
-        return framing + items
-    return items + framing
-
-
-_HIRAGANA = re.compile(r"[\u3041-\u309f]")
-_GLOSS = re.compile(r"[（(]([^（）()]{1,40})[）)]")
-
-
-def _glosses(text: str) -> set[str]:
-    """Words the asker wrote only inside parentheses, glossing the topic: 海外展開（kaigai tenkai）."""
-    inside = {w for m in _GLOSS.finditer(text) for w in tokenize(m.group(1))}
-    outside = set(tokenize(_GLOSS.sub(" ", text)))
-    return inside - outside
-
-
-def _own(topic: Question, hit: Hit) -> bool:
-    """The passage is the named city's or chamber's own (its initiative), not the joint text standing in."""
-    analysis = topic.analysis
-    return bool(hit.passage.city) and (hit.passage.city in analysis.cities
-                                       or hit.passage.organization in analysis.organizations)
 
 
 def _has_topic(question: Question) -> bool:
