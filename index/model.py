@@ -130,6 +130,7 @@ class QueryAnalysis:
     concepts: tuple[tuple[str, ...], ...] = ()  # the same, one tuple per glossary concept the question matched
     matched_terms: tuple[str, ...] = ()  # the question's words that brought them
     compounds: tuple[tuple[str, ...], ...] = ()  # glossary concepts the question writes as one of their compounds (事業承継)
+    glosses: tuple[str, ...] = ()  # words written only inside parentheses: 海外展開（kaigai tenkai）
     residual: str = ""  # the question with names and glossary words blanked: its other topics
     proper_nouns: tuple[str, ...] = ()  # capitalised Latin words of the residual (unknown names)
     content_terms: tuple[str, ...] = ()  # residual words the index knows

@@ -27,6 +27,7 @@ _CITY_WORDS = re.compile(r"[市区]|\bcity\b|\bward\b|city hall|municipal", re.I
 # The municipality itself, not its chamber of commerce: 「大田区役所として」, 「岡谷市（市役所）」, "Okaya city hall".
 _GOVERNMENT = re.compile(r"役所|役場|(?:市|区|行政|自治体)として|city hall|city office|city government|municipal government"
                          r"|ward office|the municipality", re.IGNORECASE)
+_GLOSS = re.compile(r"[（(]([^（）()]{1,40})[）)]")
 _PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re.IGNORECASE)
 # A question about how a declaration is built ("what are the pillars", "何項目"), answered from its headings.
 _STRUCTURE = re.compile(
@@ -72,6 +73,8 @@ class QueryAnalyzer:
     chamber_words: list[re.Pattern[str]]
     glossary: list[tuple[list[re.Pattern[str]], tuple[str, ...], bool]]
     host_summits: dict[str, tuple[int, ...]] = field(default_factory=dict)  # city → the summits it hosted
+    # per concept: its Japanese terms of more than one word (事業承継, not 創業), read once at build
+    compound_terms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, gazetteer: Gazetteer, glossary: tuple[GlossaryTerm, ...],
@@ -92,6 +95,7 @@ class QueryAnalyzer:
             glossary=[([_term_pattern(w) for w in (*t.en, *t.ask)], t.ja, t.meta) for t in glossary],
             host_summits={city: tuple(sorted({d.summit for d in documents if d.host_city == city}))
                           for city in {d.host_city for d in documents}},
+            compound_terms={t.ja: tuple(w for w in t.ja if len(tokenize(w)) > 1) for t in glossary if not t.meta},
         )
 
     def analyze(self, question: str) -> QueryAnalysis:
@@ -140,8 +144,8 @@ class QueryAnalyzer:
                 expansions += terms
                 concepts.append(terms)
         # 事業承継 written out is that compound, not any 承継 (技術承継): comparisons hold a passage to it
-        compounds = [terms for patterns, terms, is_meta in self.glossary if not is_meta and terms not in concepts
-                     and any(len(tokenize(t)) > 1 and t in text for t in terms)]
+        compounds = [terms for terms, written in self.compound_terms.items()
+                     if terms not in concepts and any(w in text for w in written)]
         for word in sorted(set(matched + meta), key=len, reverse=True):
             text = text.replace(word, " " * len(word))
         text = _LONE_PARTICLE.sub(_blank, text)  # "第8回と第9回で…" blanked leaves と and で, which are no topic
@@ -155,6 +159,7 @@ class QueryAnalyzer:
             expansions=tuple(_dedupe(expansions)),
             concepts=tuple(_dedupe(concepts)),
             compounds=tuple(compounds),
+            glosses=tuple(sorted(glosses(question))),
             matched_terms=tuple(_dedupe(matched)),
             residual=" ".join(text.split()),
             proper_nouns=tuple(_capitalised(text)),
@@ -182,10 +187,7 @@ class QueryAnalyzer:
         if now.comparison and not (topic or now.matched_terms or names_now):
             # "前回と比べて？", "8回ではどうだった？比べて": the earlier topic and summit, compared;
             # "has that stayed a theme since?": the earlier topic across every summit
-            base = previous
-            if now.comparison == "history" and not now.summits:
-                _, base = self._match(self.declarations, base)
-                base = blank_summit_mentions(base)
+            base = self._without_summits(previous) if now.comparison == "history" and not now.summits else previous
             return " ".join(f"{base} {current}".split())
         if (topic or now.matched_terms) and not _FOLLOW_OPENING.match(current.strip()):
             if names_now or now.summits:
@@ -196,9 +198,13 @@ class QueryAnalyzer:
             _, base = self._match(self.organizations, base)
             _, base = self._match(self.cities, base)
         if now.summits:
-            _, base = self._match(self.declarations, base)
-            base = blank_summit_mentions(base)
+            base = self._without_summits(base)
         return " ".join(f"{base} {current}".split())
+
+    def _without_summits(self, text: str) -> str:
+        """The text with its declaration titles and summit numbers blanked."""
+        _, text = self._match(self.declarations, text)
+        return blank_summit_mentions(text)
 
     @staticmethod
     def _match(patterns, text: str) -> tuple[list, str]:
@@ -216,6 +222,13 @@ _LONE_PARTICLE = re.compile(r"(?:(?<=\s)|^)(?:から|まで|より|との|では
 _OWN_WORK = re.compile(r"取組|取り組|独自|事業|施策|initiative|project|program|own\b", re.IGNORECASE)
 _FOLLOW_OPENING = re.compile(r"^(and|also|what about|how about|then|じゃあ|では|それでは|それなら|なら|あと|次に)", re.IGNORECASE)
 _FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合", "方"}
+
+
+def glosses(text: str) -> set[str]:
+    """Words the asker wrote only inside parentheses, glossing the topic: 海外展開（kaigai tenkai）."""
+    inside = {w for m in _GLOSS.finditer(text) for w in tokenize(m.group(1))}
+    outside = set(tokenize(_GLOSS.sub(" ", text)))
+    return inside - outside
 
 
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

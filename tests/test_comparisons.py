@@ -22,7 +22,7 @@ from bot.settings import BotSettings
 from index.comparison_words import comparison_kind, without_cues
 from index.model import SummitColumn
 from index.retrieval.comparison import MAX_COLUMNS, _page, scope_of
-from index.retrieval.on_topic import glosses
+from index.query import glosses
 from index.summits import summit_numbers
 
 from .conftest import cli_env, summitbot

@@ -56,7 +56,8 @@ class TopicReader:
         for hit, share in zip(best, shares):  # a passage holding the topic's words
             if share is not None and share >= HOLDS:
                 return hit
-        missing = {w for w in set(topic.analysis.unknown_nouns) - glosses(topic.text) if not _HIRAGANA.search(w)}
+        unglossed = set(topic.analysis.unknown_nouns) - set(topic.analysis.glosses)
+        missing = {w for w in unglossed if not _HIRAGANA.search(w)}
         for hit, share in zip(best, shares):  # else the anchor itself, or the anchor's counterpart
             is_anchor = hit.row == anchor.row
             # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic; a word
@@ -106,7 +107,7 @@ class TopicReader:
         text = search_form(hit.passage.text, self.data.documents[hit.passage.document].search_fixes)
         words = set(analysis.content_terms) | set(analysis.unknown_nouns)
         held_words = set(words_in(hit.passage.text, words))
-        optional = glosses(topic.text) - held_words
+        optional = set(topic.analysis.glosses) - held_words
         held = sum(idf(w) for w in held_words)
         total = sum(idf(w) for w in words - optional)
         for terms in (*analysis.concepts, *analysis.compounds):
@@ -142,14 +143,6 @@ def candidates(hits: Sequence[Hit]) -> list[Hit]:
 
 
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
-_GLOSS = re.compile(r"[（(]([^（）()]{1,40})[）)]")
-
-
-def glosses(text: str) -> set[str]:
-    """Words the asker wrote only inside parentheses, glossing the topic: 海外展開（kaigai tenkai）."""
-    inside = {w for m in _GLOSS.finditer(text) for w in tokenize(m.group(1))}
-    outside = set(tokenize(_GLOSS.sub(" ", text)))
-    return inside - outside
 
 
 def _own(topic: Question, hit: Hit) -> bool:
