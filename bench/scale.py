@@ -234,13 +234,22 @@ def memory(data: IndexData) -> dict[str, int]:
 
 
 class PrecomputedQueries:
-    """Stands in for the embedder in the pipeline timing, so that only the search itself is timed."""
+    """Stands in for the embedder in the pipeline timing, so that only the search itself is timed.
+
+    A comparison question also embeds each of its topics ("海外展開の"), texts that are not known
+    in advance; those are embedded by the real model on first sight and kept, and the pipeline is
+    run once untimed before the timed pass so that no timing includes the model.
+    """
 
     def __init__(self, embedder, questions: list[str], vectors: np.ndarray):
         self.name, self.fingerprint, self.dim = embedder.name, embedder.fingerprint, embedder.dim
+        self.embedder = embedder
         self.by_text = dict(zip(questions, vectors))
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        unseen = [t for t in dict.fromkeys(texts) if t not in self.by_text]
+        if unseen:
+            self.by_text.update(zip(unseen, self.embedder.encode_queries(unseen).astype(np.float32)))
         return np.stack([self.by_text[t] for t in texts])
 
 
@@ -253,6 +262,8 @@ def pipeline_on(service: SummitIndex, documents, passages, contexts, sentence_ta
                      sentence_vectors=sentence_vectors, lexical=LexicalIndex.build([tokenize(c) for c in contexts]))
     pipeline = Pipeline(data, PrecomputedQueries(service.embedder, questions, query_vectors), service.pipeline.analyzer)
     links = LinkMaker("https://summit.example.jp")
+    for question in questions:  # the untimed pass: embeds the topics of comparison questions
+        pipeline.answer(question, link=links)
     search_times, answer_times = [], []
     for question in questions:
         started = time.perf_counter()
