@@ -18,7 +18,7 @@ from pathlib import Path
 
 from common import ROOT, standalone
 
-from index.evaluate import bm25_ranker, dense_ranker, evaluate, load_questions, pipeline_ranker
+from index.evaluate import Ranked, Ranker, bm25_ranker, dense_ranker, evaluate, load_questions, pipeline_ranker
 from index.service import SummitIndex
 from index.settings import Settings
 
@@ -55,9 +55,21 @@ def run(index_dir: Path | None = None) -> dict:
     return compare(SummitIndex.open(replace(settings, index_dir=index_dir) if index_dir else settings))
 
 
+def remembered(rank: Ranker) -> Ranker:
+    """The ranker, asked each question once: the pooled set repeats every set's questions."""
+    seen: dict[str, Ranked] = {}
+
+    def rank_once(question: str) -> Ranked:
+        if question not in seen:
+            seen[question] = rank(question)
+        return seen[question]
+
+    return rank_once
+
+
 def compare(service: SummitIndex) -> dict:
     """The three systems on every question set, over the index `service` has loaded."""
-    rankers = {name: make(service) for name, make in SYSTEMS.items()}
+    rankers = {name: remembered(make(service)) for name, make in SYSTEMS.items()}
     result = {"index": service.version, "sets": {}}
     for name, items in question_sets().items():
         scores = {system: evaluate(rank, items) for system, rank in rankers.items()}
