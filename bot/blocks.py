@@ -13,7 +13,7 @@ from index.model import Answer, Citation
 
 from .formatting import escape, inert, link, quote, truncate
 from .phrases import bilingual, fixed, headline, phrase
-from .phrases_compare import column_title, empty_cell, say
+from .phrases_compare import column_note, column_title, empty_cell, say
 
 MAX_BLOCKS = 50
 CONTEXT_LIMIT = 2000
@@ -93,7 +93,9 @@ def comparison_blocks(answer: Answer) -> list[list[dict]]:
                 {"type": "mrkdwn", "text": escape(empty_cell(column, lang))}]}])
             continue
         first, *rest = column.citations
-        parts.append([title, *citation_blocks(first, lang)])
+        note = column_note(column, lang)
+        hint = [{"type": "context", "elements": [{"type": "mrkdwn", "text": escape(note)}]}] if note else []
+        parts.append([title, *hint, *citation_blocks(first, lang)])
         parts += [citation_blocks(citation, lang) for citation in rest]
     return parts
 

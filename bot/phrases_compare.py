@@ -29,6 +29,8 @@ WORDS: dict[str, dict[str, str]] = {
     "column_new": {"ja": "第{summit}回で新しく加わったもの", "en": "New in the {nth}"},
     "not-mentioned": {"ja": "記載なし", "en": "Not mentioned"},
     "joint-only": {"ja": "独自の記載なし（共同宣言のみ）", "en": "Nothing of its own (only the joint declaration)"},
+    "joint": {"ja": "この回には個別の取組みの記載がないため、共同宣言の記載を示します。",
+              "en": "No initiative of its own at this summit: the joint declaration all cities adopted."},
     "none": {"ja": "該当なし", "en": "None"},
     "older": {"ja": "これより前の{n}回分は「さらに表示」で示します。", "en": "{n} earlier summit(s) under “More results”."},
     "topics": {"ja": "テーマ: {topics}", "en": "Topics: {topics}"},
@@ -79,6 +81,11 @@ def column_title(column: SummitColumn, comparison: Comparison, lang: str) -> str
 def empty_cell(column: SummitColumn, lang: str) -> str:
     """記載なし, or why the column is empty in words."""
     return say(column.note if column.note in WORDS else "not-mentioned", lang)
+
+
+def column_note(column: SummitColumn, lang: str) -> str:
+    """What to say above a column's citations: that the joint declaration stands in; else nothing."""
+    return say("joint", lang) if column.note == "joint" and column.citations else ""
 
 
 def _other(column: SummitColumn, comparison: Comparison) -> int:

@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from index.model import Answer, Citation, Document, Passage
 
 from .phrases import headline
-from .phrases_compare import column_title, empty_cell, say
+from .phrases_compare import column_note, column_title, empty_cell, say
 
 SITE = "中小企業都市サミット 宣言検索"
 _ENV = Environment(
@@ -89,6 +89,7 @@ class Cell:
 
     citation: Citation | None = None
     empty: str = ""
+    note: str = ""  # above the column's first citation: the joint declaration stands in
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def comparison_table(answer: Answer) -> Table | None:
         return None
     columns = comparison.columns
     depth = max([len(c.citations) for c in columns] + [1])
-    rows = tuple(tuple(Cell(c.citations[i]) if i < len(c.citations) else
+    rows = tuple(tuple(Cell(c.citations[i], note=column_note(c, lang) if i == 0 else "") if i < len(c.citations) else
                        Cell(empty=empty_cell(c, lang) if i == 0 else "") for c in columns) for i in range(depth))
     topics = say("topics", lang, topics="・".join(comparison.topics)) if comparison.topics else ""
     return Table(tuple(column_title(c, comparison, lang) for c in columns), rows, topics)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from index.model import Answer, Citation, Comparison
 
 from .phrases import headline, phrase
-from .phrases_compare import column_title, empty_cell, say
+from .phrases_compare import column_note, column_title, empty_cell, say
 
 
 def render_text(answer: Answer) -> str:
@@ -36,6 +36,8 @@ def _comparison_lines(answer: Answer) -> list[str]:
         lines += ["", f"■ {column_title(column, comparison, lang)}"]
         if column.empty:
             lines.append(f"  {empty_cell(column, lang)}")
+        elif column_note(column, lang):
+            lines.append(f"  {column_note(column, lang)}")
         for citation in column.citations:
             lines += _citation_lines(citation, lang, named=True)
     return lines

@@ -49,12 +49,16 @@ _COMPARE = re.compile(
     r"|\bside by side\b|\bcarr(?:y|ied) over\b|\bkeep it\b|\bkept\b|\bstill\b|\btoo\b|\bas well\b",
     re.IGNORECASE,
 )
+# "川口市の地域貢献事業者認定みたいな話、大田宣言にはあった？": an organisation's work at one summit looked for at
+# another; a comparison only with an organisation and one summit named (elsewhere 補助金みたいな話 is casual speech).
+_LIKE = re.compile(r"みたいな|に当たる|に相当|相当する|と似た|に似た|類似|\banything like\b|\bcomparable\b|\bequivalent\b"
+                   r"|\bsimilar\b|\bcounterpart\b", re.IGNORECASE)
 # "前回と比べて": the summit before the one asked about (or before the newest).
 _PREVIOUS = re.compile(r"前回|前の回|その前|\b(?:the )?(?:previous|last) (?:one|summit|declaration|time)\b"
                        r"|\bbefore that\b", re.IGNORECASE)
 # The words to leave out of the topic: the cues above, and the question frames around them.
 _FRAME = re.compile(
-    "|".join(p.pattern for p in (_NEW, _DROPPED, _HISTORY, _COMPARE, _PREVIOUS))
+    "|".join(p.pattern for p in (_NEW, _DROPPED, _HISTORY, _COMPARE, _PREVIOUS, _LIKE))
     + r"|どう|何て|なんて|何と|言って(?:る|いる)?|書いて(?:る|ある)?|触れて(?:る|いる)?|ある？|ある\?"
     r"|\bhow\b|\bwhat\b|\bdid\b|\bdo\b|\bthe\b|\bsay\b|\bsaid\b|\bbetween\b|\bwith\b"
     r"|\bour (?:position|stance|line)\b|\bposition\b|\bstance\b|立場|スタンス|姿勢|書き方|言い方|表現|両方|どちら|両回|\bboth\b|\beither\b",
@@ -85,6 +89,11 @@ def _topic_new(text: str) -> bool:
     """"新しい形" and "new markets" are the 9th summit's topics, not questions about what is new."""
     return bool(re.search(r"新しい形|新たな(?:市場|展開|局面)|\bnew (?:markets?|fields?|businesse?s?|products?)\b",
                           text, re.IGNORECASE)) and not re.search(r"what'?s new|新しく加", text, re.IGNORECASE)
+
+
+def looks_for_likeness(text: str) -> bool:
+    """"みたいな", "anything like": read as a comparison when an organisation and one summit are named."""
+    return bool(_LIKE.search(text))
 
 
 def has_cue(text: str) -> bool:

@@ -50,6 +50,8 @@ QUESTION_WORDS = {
     "記述", "記載", "言及", "紹介", "扱い", "扱う", "書き方", "述べる", "載る", "影響", "役所", "位置付け", "位置づけ",
     "theme", "themes", "topic", "topics", "stayed", "stay", "still", "since", "remain", "remained", "mentioned",
     "contribute", "contributed", "contributes",
+    # whose work, not what: 「大田区役所としての独自事業」
+    "独自", "own",
 }
 K1 = 1.2
 B = 0.75

@@ -202,7 +202,9 @@ class SummitColumn:
     summit: int
     document: Document | None  # the summit's declaration (the newest, when it has several)
     citations: tuple[Citation, ...] = ()  # one per topic, in the topics' order; () when the summit says nothing
-    note: str = ""  # why it is empty: not-mentioned | joint-only (the named organisation has no passage of its own)
+    # why it is empty: not-mentioned | joint-only (the named organisation has no passage of its own here);
+    # with citations, "joint": the joint declaration stands in for the organisation's own words
+    note: str = ""
 
     @property
     def empty(self) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .corpus import Gazetteer, GlossaryTerm
 from .lexical import QUESTION_WORDS, tokenize
 from .model import Document, QueryAnalysis
-from .comparison_words import asks_previous, comparison_kind, has_cue, without_cues
+from .comparison_words import asks_previous, comparison_kind, has_cue, looks_for_likeness, without_cues
 from .summits import blank_summit_mentions, summit_numbers
 from .textnorm import is_japanese
 
@@ -122,6 +122,9 @@ class QueryAnalyzer:
             cities = []
             comparison = comparison_kind(question, len(summits))
             text = without_cues(text)
+        if not comparison and len(summits) == 1 and (cities or organizations) and looks_for_likeness(question):
+            comparison = "compare"  # "墨田区の拠点に当たるものって大田宣言にある？": the organisation's work, and the 8th
+            text = without_cues(text)
         for pattern in self.chamber_words:
             text = pattern.sub(_blank, text)
         kinds = []
@@ -176,7 +179,8 @@ class QueryAnalyzer:
         """The question to search for `current`, asked in a thread after `previous`.
 
         "and 川口?" keeps the earlier topic and replaces its city; "第8回では？"
-        replaces its summit; a question with a topic of its own keeps it, and
+        after a question on the 9th asks the earlier topic of both summits side by side
+        (the asker is comparing); a question with a topic of its own keeps it, and
         inherits the earlier city and summit only when it names none.
         """
         if not previous:
@@ -189,7 +193,7 @@ class QueryAnalyzer:
             # "has that stayed a theme since?": the earlier topic across every summit
             base = self._without_summits(previous) if now.comparison == "history" and not now.summits else previous
             return " ".join(f"{base} {current}".split())
-        if (topic or now.matched_terms) and not _FOLLOW_OPENING.match(current.strip()):
+        if topic or now.matched_terms:  # "what about business succession for them?": a new topic, the names kept
             if names_now or now.summits:
                 return current
             return " ".join([current, *_names(before)])
@@ -197,8 +201,9 @@ class QueryAnalyzer:
         if names_now:
             _, base = self._match(self.organizations, base)
             _, base = self._match(self.cities, base)
-        if now.summits:
+        if now.summits and not (before.summits and set(now.summits) != set(before.summits) and not names_now):
             base = self._without_summits(base)
+        # else "大田宣言には？" after a question on the 9th: both summits named, the topic compared across them
         return " ".join(f"{base} {current}".split())
 
     def _without_summits(self, text: str) -> str:
@@ -221,14 +226,20 @@ _LONE_PARTICLE = re.compile(r"(?:(?<=\s)|^)(?:から|まで|より|との|では
                             r"(?=\s|[、。,.?？!！]|$)|(?:(?<=\s)|^)(?:では|での|で|と|の|は|に)(?=[\u4e00-\u9fff\u30a0-\u30ff])")
 _OWN_WORK = re.compile(r"取組|取り組|独自|事業|施策|initiative|project|program|own\b", re.IGNORECASE)
 _FOLLOW_OPENING = re.compile(r"^(and|also|what about|how about|then|じゃあ|では|それでは|それなら|なら|あと|次に)", re.IGNORECASE)
-_FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合", "方"}
+_FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合", "方",
+                 "時点", "とき", "時", "ころ", "頃", "位置", "つけ", "付け", "付ける", "one", "version"}
 
 
 def glosses(text: str) -> set[str]:
-    """Words the asker wrote only inside parentheses, glossing the topic: 海外展開（kaigai tenkai）."""
+    """Words the asker wrote only inside parentheses, glossing the topic: 海外展開（kaigai tenkai）.
+
+    In an English question the Japanese in parentheses is the topic's own name, not a gloss:
+    "the IT introduction subsidy (IT導入補助金)" asks about IT導入補助金.
+    """
     inside = {w for m in _GLOSS.finditer(text) for w in tokenize(m.group(1))}
-    outside = set(tokenize(_GLOSS.sub(" ", text)))
-    return inside - outside
+    rest = _GLOSS.sub(" ", text)
+    outside = set(tokenize(rest))
+    return {w for w in inside - outside if is_japanese(rest) or w.isascii()}
 
 
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

@@ -23,11 +23,14 @@ _ORDINAL_WORDS = {
 }
 # \d and \s, not [0-9] and " ": full-width digits (１０) and the ideographic space match as they are, so a text
 # that was not NFKC-normalised is blanked in place, character for character.
-# "8回と9回", "8回→9回", "8回では": a bare number before 回 names a summit where a particle or arrow follows,
+# "8回と9回", "8回→9回", "8回・9回", "8回では": a bare number before 回 names a summit where a particle or arrow follows,
 # not in 月2回, 年3回の, 10回以上 or 3回開催.
-_SUMMIT_JA = re.compile(rf"第\s*(\d+|[{_KANJI}]+)\s*回|(\d+)\s*回目|(?<![月年週日毎\d])(\d{{1,2}})\s*回(?=[でとはのにもへや→⇒、,\s？?]|$)")
+_AFTER = r"(?=[でとはのにもへや→⇒、,・\s？?]|$)"
+_SUMMIT_JA = re.compile(rf"第\s*(\d+|[{_KANJI}]+)\s*回|(\d+)\s*回目|(?<![月年週日毎\d])(\d{{1,2}})\s*回{_AFTER}"
+                        # "8・9回", "8と9回で": the first number shares the second's 回
+                        rf"|(?<![月年週日毎\d])(\d{{1,2}})\s*[・と、]\s*(?=(?:第\s*)?\d{{1,2}}\s*回{_AFTER})")
 _SUMMIT_EN = re.compile(
-    r"\b(\d+)(?:st|nd|rd|th)\b(?!\s+(?:century|centuries|anniversary|floor|place|birthday|grade|sector|industr\w*|generation))"
+    r"\b(\d+)(?:st|nd|rd|th)\b(?![\s-]+(?:century|centuries|anniversary|floor|place|birthday|grade|sector|industr\w*|generation))"
     r"|\b(" + "|".join(_ORDINAL_WORDS) + r")\s+(?:summit|declaration|meeting|conference)"
     r"|\bsummit\s*(?:no\.?\s*)?(\d+)\b"
     # bare numbers only where they are compared: "8 vs 9", "8 → 9", "how did 8 and 9 compare"
@@ -68,7 +71,7 @@ def first_summit(text: str) -> int | None:
 def _mentions(text: str) -> list[tuple[int, int]]:
     """(offset in the NFKC form, number) of every summit mention: the Japanese forms, then the English ones."""
     text = unicodedata.normalize("NFKC", text or "")
-    found = [(m.start(), kanji_number(m.group(1) or m.group(2) or m.group(3))) for m in _SUMMIT_JA.finditer(text)]
+    found = [(m.start(), kanji_number(m.group(1) or m.group(2) or m.group(3) or m.group(4))) for m in _SUMMIT_JA.finditer(text)]
     for match in _SUMMIT_EN.finditer(text):
         number = next((g for g in (match.group(i) for i in (1, 3, 4, 5, 6, 7)) if g), None)
         found.append((match.start(), int(number) if number else _ORDINAL_WORDS[match.group(2).lower()]))

@@ -110,3 +110,9 @@ def test_more_results_continue_after_the_first_page(service):
     assert first.found and more.found and len(more.citations) == 3
     assert not {c.passage.id for c in first.citations} & {c.passage.id for c in more.citations}
     assert [c.label for c in more.citations] == [f"[{len(first.citations) + i}]" for i in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("question", ["how do i share my screen in zoom again?", "how do I reset my Slack password?"])
+def test_the_asker_is_no_topic(service, question):
+    """"i" and "my" once matched 川口 i-mono, and these out-of-corpus questions got a citation."""
+    assert not service.ask(question).found

@@ -65,7 +65,8 @@ def test_cues_are_not_the_topic():
 @pytest.mark.parametrize("text, numbers", [
     ("8回と9回で書きぶり違う？", [8, 9]), ("8回→9回", [8, 9]), ("8 vs 9", [8, 9]),
     ("how did 8 and 9 compare", [8, 9]), ("月2回の展示会", []), ("10回以上", []), ("3 and 5 items", []),
-    ("the 6th sector industrialization", []),
+    ("the 6th sector industrialization", []), ("herb / 6th-industry project at the 8th", [8]),
+    ("8回・9回で触れてる？", [8, 9]), ("8・9回で", [8, 9]), ("8と9回の宣言", [8, 9]), ("2・3回開催", []),
 ])
 def test_summits_named_in_comparisons(text, numbers):
     assert summit_numbers(text) == numbers
@@ -76,6 +77,9 @@ def test_glosses_are_the_words_written_only_in_parentheses():
     assert "見学" in glosses("産業観光（工場見学みたいなの）")
     assert glosses("展示会（展示会の開催）") == {"開催"}  # 展示会 is also written outside: not a gloss
     assert glosses("事業承継について") == set()
+    # in an English question the Japanese in parentheses is the topic's own name, not a gloss
+    assert glosses("what's the cap on the IT introduction subsidy (IT導入補助金)?") == set()
+
 
 
 def test_scopes():
@@ -195,6 +199,38 @@ def test_a_history_follow_up_leaves_the_earlier_summit(service):
     assert analysis.comparison == "history" and not analysis.summits
     assert "added value" in analysis.matched_terms  # "added" is no what's-new cue here
     assert [c.summit for c in service.ask(asked).comparison.columns] == [8, 9]
+
+
+def test_a_romaji_gloss_does_not_make_the_question_unanswerable(service):
+    answer = service.ask("事業承継（jigyo shokei）の扱いって第8回→第9回でどう変わった？")
+    eighth, ninth = answer.comparison.columns
+    assert "事業承継" in eighth.citations[0].passage.text and "事業承継" in ninth.citations[0].passage.text
+
+
+def test_the_joint_text_stands_in_where_the_organisation_has_none_of_its_own(service, built):
+    """The 8th has no initiatives of the cities: on a topic the declaration they all adopted is 尼崎's line,
+    said to be the joint text; at the 9th, 尼崎's own passage, and only when it is on the topic."""
+    question = "How did 尼崎市's position on the environment change from the 8th summit to the 9th?"
+    eighth, ninth = service.ask(question).comparison.columns
+    assert eighth.note == "joint" and eighth.citations and not eighth.citations[0].passage.city
+    assert "環境" in eighth.citations[0].passage.text
+    assert ninth.note == "" and ninth.citations[0].passage.city == "尼崎市"
+    text = summitbot("ask", question, env=cli_env(built)).stdout
+    assert "joint declaration" in text
+    asked = service.follow_up(question, "What about business succession for them?")
+    assert service.ask(asked).comparison.columns[-1].empty  # 尼崎's own passages say nothing on it
+    orders = service.ask("岡谷市の受注開拓の取組み、8回と9回でどう違う？").comparison.columns[0]
+    assert orders.note == "joint" and "新規顧客開拓" in orders.citations[0].passage.text
+    own = service.ask("岡谷市独自の受注開拓の取組み、8回と9回でどう違う？").comparison.columns[0]
+    assert own.empty and own.note == "joint-only"  # its own work asked for: no stand-in
+    unnamed = service.ask("岡谷市と東大阪商議所、展示会まわりの支援ってどう違う？")
+    assert all(c.note != "joint" for c in unnamed.comparison.columns)  # no summit named: the two organisations
+
+
+def test_a_follow_up_naming_the_other_summit_sets_the_two_side_by_side(service):
+    asked = service.follow_up("すみだ宣言で金融円滑化法の終了について何か言ってる？", "大田宣言には？")
+    eighth, ninth = service.ask(asked).comparison.columns
+    assert eighth.empty and "金融円滑化法" in ninth.citations[0].passage.text  # never a weak match for the 8th
 
 
 def test_the_passage_page_knows_the_same_topic_at_other_summits(service):

@@ -88,9 +88,17 @@ def test_follow_up_replaces_the_city(follow_up):
     assert result.cities == ("川口市",)
 
 
-def test_follow_up_replaces_the_summit_and_keeps_the_topic(follow_up):
+def test_follow_up_naming_another_summit_compares_the_topic_across_both(follow_up):
+    """"第8回では？" after an answer on the 9th: the asker is comparing, so both summits side by side."""
     result = follow_up("第9回で事業承継について何と言っている？", "第8回では？")
-    assert result.summits == (8,) and "事業承継" in result.residual
+    assert sorted(result.summits) == [8, 9] and result.comparison == "compare" and "事業承継" in result.residual
+    again = follow_up("すみだ宣言ってデザインのこと何か書いてあった？", "それ、大田宣言の時点ではどういう位置づけだった？")
+    assert sorted(again.summits) == [8, 9] and again.comparison == "compare" and "デザイン" in again.residual
+
+
+def test_follow_up_naming_the_same_summit_keeps_it(follow_up):
+    result = follow_up("第9回で事業承継について何と言っている？", "第9回では？")
+    assert result.summits == (9,) and not result.comparison and "事業承継" in result.residual
 
 
 def test_follow_up_with_its_own_topic_inherits_the_city(follow_up):
@@ -105,3 +113,10 @@ def test_follow_up_narrows_to_the_chamber(follow_up):
 
 def test_no_previous_question(follow_up):
     assert follow_up("", "岡谷は？").cities == ("岡谷市",)
+
+
+def test_an_organisation_and_one_summit_with_a_likeness_is_a_comparison(analyze):
+    analysis = analyze("川口市の地域貢献事業者認定みたいな話、大田宣言にはあった？")
+    assert analysis.comparison == "compare" and analysis.summits == (8,)
+    assert not analyze("第9回で補助金みたいな話ある？").comparison  # no organisation: casual speech
+

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..model import Answer, Citation, CitationGroup, Comparison, Decision, Hit, SummitColumn
 from .alignment import CONTENT_KINDS
 from .decision import decide, names_only
-from .on_topic import TopicReader
+from .on_topic import HOLDS, TopicReader
 from .on_topic import anchor as anchor_of
 from .question import Question
 from .ranking import Link, Ranking
@@ -45,11 +45,13 @@ class Searcher(Protocol):
 
     def citation(self, hit: Hit, ranking: Ranking, label: str, link: Link) -> Citation: ...
 
+Cell = tuple[Hit, Ranking, str]  # a summit's passage on a topic, its ranking, and "joint" when the joint text stands in
 MAX_COLUMNS = 5  # summits on one page (Slack's 50 blocks); "More" shows the older ones
 MAX_TOPICS = 3
 MAX_LISTED = 10  # items a what-is-new / what-was-dropped answer lists
 MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
 # Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
+_OWN = re.compile(r"独自|ならでは|\bown\b", re.IGNORECASE)  # its own work asked for: the joint text does not stand in
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
 
 
@@ -116,10 +118,13 @@ class Comparer:
         if _no_topic(question) and len(scope.summits) == 2:
             return self._changes(question, scope, link)
         topics = self._topics(question, scope)
-        cells: dict[int, list[tuple[Hit, Ranking] | str]] = {s: [] for s in scope.summits}
+        cells: dict[int, list[Cell | str]] = {s: [] for s in scope.summits}
         decision = None
+        # The joint text stands in for an organisation only at a summit the asker names ("尼崎 at the 8th and the
+        # 9th"); "岡谷市と東大阪商議所、どう違う？" compares the two organisations' own words.
+        stand_in = bool(question.analysis.summits)
         for topic in topics:
-            found, topic_decision = self._topic_cells(topic, scope)
+            found, topic_decision = self._topic_cells(topic, scope, stand_in)
             decision = decision if decision and decision.found else topic_decision
             for summit, cell in found.items():
                 cells[summit].append(cell)
@@ -160,22 +165,38 @@ class Comparer:
             kept.append((part, topic, anchor))
         return topics[:MAX_TOPICS] if len(topics) >= 2 else [question]
 
-    def _topic_cells(self, topic: Question, scope: Scope) -> tuple[dict[int, tuple[Hit, Ranking] | str], Decision]:
-        """Per summit: (best hit, its ranking) when the summit speaks to the topic, else why not; and the decision."""
+    def _topic_cells(self, topic: Question, scope: Scope, stand_in: bool) -> tuple[dict[int, Cell | str], Decision]:
+        """Per summit: (best hit, its ranking, "joint" when the joint text stands in) when the summit speaks to
+        the topic, else why not; and the decision."""
         overall = self.pipeline.rank(_at(topic, scope.summits))
         decision, _ = decide(overall.question, overall.hits, overall.found, self.pipeline.thresholds)
         if not decision.found:
             return {}, decision
         anchor = anchor_of(overall.hits)
-        cells: dict[int, tuple[Hit, Ranking] | str] = {}
+        cells: dict[int, Cell | str] = {}
         for summit in scope.summits:
             ranking = self.pipeline.rank(_at(topic, (summit,)))
             if ranking.found.notice == "joint-only" and not overall.found.notice:
-                cells[summit] = "joint-only"  # the organisation has passages of its own, but not at this summit
+                # The organisation has passages of its own, but not at this summit: on a topic, the joint text
+                # it adopted with the other cities stands in (as in an ordinary answer), marked as such.
+                best = self._stand_in(topic, ranking.hits, anchor) if stand_in else None
+                cells[summit] = (best, ranking, "joint") if best else "joint-only"
                 continue
             best = self.reader.passage(topic, ranking.hits, anchor)
-            cells[summit] = (best, ranking) if best else "not-mentioned"
+            cells[summit] = (best, ranking, "") if best else "not-mentioned"
         return cells, decision
+
+    def _stand_in(self, topic: Question, hits: Sequence[Hit], anchor: Hit) -> Hit | None:
+        """The joint text standing in for an organisation with no passage of its own at a summit: only on a
+        topic, only when its own work is not what is asked (独自, own), and only when it holds the topic's words
+        (a counterpart on meaning alone would put words in the organisation's mouth)."""
+        analysis = topic.analysis
+        if names_only(analysis) or _OWN.search(topic.text) or set(analysis.unknown_nouns) - set(analysis.glosses):
+            return None  # nor with a word no declaration uses: 地域貢献事業者 is not any 地域 item
+        unnamed = _unnamed(topic)
+        best = self.reader.passage(unnamed, hits, anchor)
+        share = self.reader.share(unnamed, best) if best else None
+        return best if share is not None and share >= HOLDS else None
 
     def _columns(self, cells: dict[int, list], link: Link) -> list[SummitColumn]:
         """Columns oldest first; citations labelled across them in that order, one per topic, no repeats."""
@@ -188,7 +209,8 @@ class Comparer:
                 if isinstance(cell, str):
                     notes.append(cell)
                     continue
-                hit, ranking = cell
+                hit, ranking, note = cell
+                notes.append(note)
                 extra = self._own_passages(ranking) if names_only(ranking.question.analysis) else [hit]
                 for one in extra:
                     if one.row in seen:
@@ -196,7 +218,10 @@ class Comparer:
                     seen.add(one.row)
                     number += 1
                     citations.append(self.pipeline.citation(one, ranking, f"[{number}]", link))
-            note = "" if citations else ("joint-only" if "joint-only" in notes else "not-mentioned")
+            if citations:
+                note = "joint" if "joint" in notes else ""
+            else:
+                note = "joint-only" if "joint-only" in notes else "not-mentioned"
             columns.append(SummitColumn(summit, self.documents.get(summit), tuple(citations), note))
         return columns
 
@@ -283,6 +308,11 @@ def _no_topic(question: Question) -> bool:
     analysis = question.analysis
     return not (analysis.content_terms or analysis.matched_terms or analysis.unknown_terms
                 or analysis.cities or analysis.organizations or analysis.kinds)
+
+
+def _unnamed(question: Question) -> Question:
+    """The question without its cities and chambers: read against the joint text that stands in for them."""
+    return replace(question, analysis=replace(question.analysis, cities=(), organizations=()))
 
 
 def _at(question: Question, summits: Sequence[int]) -> Question:

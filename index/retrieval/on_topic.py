@@ -49,8 +49,10 @@ class TopicReader:
         事業承継, is no answer to a question about either). A topic of no word the index knows (an English
         question the glossary cannot map) has no share: the anchor and its counterparts speak to it.
         """
-        if names_only(topic.analysis) or (hits and _own(topic, hits[0])):
-            return hits[0] if hits else None  # a named organisation's own passage at this summit
+        if names_only(topic.analysis):
+            return hits[0] if hits else None  # the named organisation's own passage at this summit
+        if hits and _own(topic, hits[0]):
+            return self._own_on_topic(topic, hits, anchor)
         best = self._best(topic, hits)
         shares = [self.share(topic, hit) for hit in best]
         for hit, share in zip(best, shares):  # a passage holding the topic's words
@@ -65,6 +67,16 @@ class TopicReader:
             if (is_anchor and not missing) or (
                     not is_anchor and (share is None or share >= SHARES)
                     and self.counterparts.are_counterparts(hit.row, anchor.row)):
+                return hit
+        return None
+
+    def _own_on_topic(self, topic: Question, hits: Sequence[Hit], anchor: Hit) -> Hit | None:
+        """The named organisation's best passage at this summit that speaks to the topic: an initiative on
+        the environment is no answer to "尼崎 and business succession" (記載なし)."""
+        own = [h for h in hits[:CLOSE_ITEMS] if _own(topic, h)]
+        for hit in own:
+            share = self.share(topic, hit)
+            if share is None or share >= HOLDS or (hit.row == anchor.row and share >= SHARES):
                 return hit
         return None
 

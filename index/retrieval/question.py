@@ -51,7 +51,8 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
 
     Words are weighted by their idf; a word the corpus never uses weighs as much
     as the rarest word it does (twice that for an unknown name: 横浜, Hanshin),
-    and a glossary concept counts as known. A question about 半導体の輸出規制
+    and a glossary concept counts as known; words only inside parentheses (a
+    gloss of the topic, 海外展開（kaigai tenkai）) count neither way. A question about 半導体の輸出規制
     covers little, one about 電気代の値上がり covers all.
     """
     rarest = float(lexicon.idf.max()) if len(lexicon.idf) else 1.0
@@ -62,6 +63,10 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
     places: list[str] = []
     for word, name_kind in tagged:
         if word in QUESTION_WORDS or word.isdigit():
+            continue
+        if word in analysis.glosses:  # 事業承継（jigyo shokei）: the gloss restates the topic, it adds none
+            if lexicon.known(word):
+                known.append(word)
             continue
         if lexicon.known(word):
             known.append(word)
