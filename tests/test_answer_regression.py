@@ -17,7 +17,9 @@ answers differ from sentence-transformers' in near-ties, one English question
 now declined); and when comparisons came to answer questions across summits
 (issue 17: 16 answers changed, most to the passage holding the asked topic) and
 the English "i", "my", "our", "your" stopped being topics (five out-of-corpus
-questions that cited 川口 i-mono are now declined). Whoever changes answers on
+questions that cited 川口 i-mono are now declined), and when the glossary came
+to name topics no declaration uses ("CO2", "AI", "cybersecurity", "COVID-19":
+three answers now say the topic is not mentioned, one is declined). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """

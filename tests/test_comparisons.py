@@ -317,3 +317,10 @@ def test_the_comparison_table_stacks_on_a_phone(site):
         finally:
             browser.close()
     assert (ARTIFACTS / "comparison-phone.png").stat().st_size > 10_000
+
+
+def test_an_english_topic_no_declaration_uses_fills_no_cell(service):
+    """"women" is 女性, which neither declaration uses: no 創業 item stands in for female entrepreneurs."""
+    answer = service.ask("Comparing the 8th and 9th declarations: what do they say about supporting female entrepreneurs?")
+    assert not answer.found or all(c.empty for c in answer.comparison.columns)
+    assert "女性" in service.pipeline.analyse("support for women in manufacturing").analysis.unknown_nouns

@@ -56,10 +56,14 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
     covers little, one about 電気代の値上がり covers all.
     """
     rarest = float(lexicon.idf.max()) if len(lexicon.idf) else 1.0
-    covered = total = rarest * len(analysis.matched_terms)
+    # A glossary concept no declaration uses ("women" → 女性) is a noun the declarations lack, as 女性 asked in
+    # Japanese would be: it weighs as an unknown name, and the answer says it is not mentioned.
+    absent = [terms[0] for terms in analysis.concepts if not any(_in_corpus(t, lexicon) for t in terms)]
+    covered = rarest * max(len(analysis.matched_terms) - len(absent), 0)
+    total = covered + 2 * rarest * len(absent)
     known: list[str] = []
-    unknown: list[str] = []
-    nouns: list[str] = []
+    unknown: list[str] = list(absent)
+    nouns: list[str] = list(absent)
     places: list[str] = []
     for word, name_kind in tagged:
         if word in QUESTION_WORDS or word.isdigit():
@@ -86,6 +90,11 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
         analysis, content_terms=tuple(known), coverage=covered / total if total else 1.0, unknown_places=tuple(places),
         unknown_terms=tuple(unknown), unknown_nouns=tuple(dict.fromkeys(nouns)),
     )
+
+
+def _in_corpus(term: str, lexicon: LexicalIndex) -> bool:
+    words = tokenize(term)
+    return bool(words) and all(lexicon.known(w) for w in words)
 
 
 _NAMES = {"place", "country", "name"}  # proper nouns: an unknown one weighs twice
