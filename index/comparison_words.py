@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 _NEW = re.compile(
-    r"新しく(?:加|入|盛|出|登場|追加)|新たに(?:加|盛|入|追加|登場|出)|新たな(?:項目|論点|テーマ|提言|宣言|もの|点)|新規(?:に|の)(?:項目|追加|論点)"
+    r"新しく(?:加|入|盛|出|登場|追加)[ぁ-ん]*|新たに(?:加|盛|入|追加|登場|出)[ぁ-ん]*|新たな(?:項目|論点|テーマ|提言|宣言|もの|点)|新規(?:に|の)(?:項目|追加|論点)"
     r"|初めて(?:出|登場|盛|入|加|触)|追加され|加わった|加えられ|盛り込まれた|なかった(?:もの|論点|項目|こと|話|テーマ|点|の)"
     r"|what'?s new|whats new|\bnew (?:in|items?|points?|topics?|asks?|proposals?|commitments?|pledges?|things?)\b"
     r"|\bbrand[- ]new\b|\bnewly\b|\badded\b(?![- ]value)|\bfirst time\b|\bintroduced\b|\b(?:was|were)n'?t in\b|\bnot in the\b",
@@ -25,16 +25,16 @@ _NEW = re.compile(
 _DROPPED = re.compile(
     r"なくなった|無くなった|消え|削除|削られ|外れ|落ち(?:た|て)|抜け(?:た|て)|引き継がれ(?:なかった|ていない|ず)|継承されなかった"
     r"|言わなくなった|触れなくなった|なくなって|やめた|取り下げ"
-    r"|\bdropp\w*|\bremoved?\b|\bno longer\b|\bdid(?:n'?t| not) carry(?: over)?|\bdisappear\w*|\bleft out\b|\bomitted\b"
+    r"|\bdrops?\b|\bdropp\w*|\bremoved?\b|\bno longer\b|\bdid(?:n'?t| not) carry(?: over)?|\bdisappear\w*|\bleft out\b|\bomitted\b"
     r"|\bdiscontinu\w*|\babandon\w*|\bgone\b|\bnot carried\b",
     re.IGNORECASE,
 )
 _HISTORY = re.compile(
     r"毎回|これまで|今まで|過去(?:の|に)|歴代|ずっと|推移|変遷|経緯|いつも|各回|歴史|何回も"
-    r"|\bover the years\b|\beach time\b|\bevery (?:summit|year|time|declaration)s?\b"
+    r"|\bover the years\b|\beach time\b|\b(?:every|each) (?:summit|year|time|declaration)s?\b"
     r"|\bacross (?:the |all )?(?:summits|declarations|years)\b|\bhistory\b|\balways\b|\bso far\b|\bin the past\b"
     r"|\b(?:past|previous|earlier|all) (?:summits|declarations)\b|\bconsistently\b|\bthrough the years\b"
-    r"|各サミット|両方の回|どの回|いずれの回|\bsummits\b|\bdeclarations\b",
+    r"|各サミット|両方の回|どの回|いずれの回|両宣言|両方の宣言|(?:二|2|２)つの宣言|両サミット|\bsummits\b|\bdeclarations\b",
     re.IGNORECASE,
 )
 # Strong cues compare by themselves ("how did our position on 海外展開 change?" asks across every summit);
@@ -45,7 +45,7 @@ _CHANGE = re.compile(
     re.IGNORECASE,
 )
 _COMPARE = re.compile(
-    _CHANGE.pattern + r"|書きぶり|書き方|扱い|どうなった|でも(?=[^。？?]{0,20}?(?:触れ|言及|書い|出て|入って|入れ|ある|あった|続))|→|⇒|->"
+    _CHANGE.pattern + r"|書きぶり|書き方|扱い|どうなった|でも(?=[^。？?]{0,20}?(?:触れ|言及|書い|出て|入って|入れ|ある|あった|続|言))|→|⇒|->"
     r"|\bside by side\b|\bcarr(?:y|ied) over\b|\bkeep it\b|\bkept\b|\bstill\b|\btoo\b|\bas well\b",
     re.IGNORECASE,
 )
@@ -54,7 +54,7 @@ _COMPARE = re.compile(
 _LIKE = re.compile(r"みたいな|に当たる|に相当|相当する|と似た|に似た|類似|\banything like\b|\bcomparable\b|\bequivalent\b"
                    r"|\bsimilar\b|\bcounterpart\b", re.IGNORECASE)
 # "前回と比べて": the summit before the one asked about (or before the newest).
-_PREVIOUS = re.compile(r"前回|前の回|その前|\b(?:the )?(?:previous|last) (?:one|summit|declaration|time)\b"
+_PREVIOUS = re.compile(r"前回|前の回|その前|前の(?:サミット|宣言)|一つ前|\b(?:the )?(?:previous|last) (?:one|summit|declaration|time)\b"
                        r"|\bbefore that\b", re.IGNORECASE)
 # The words to leave out of the topic: the cues above, and the question frames around them.
 _FRAME = re.compile(

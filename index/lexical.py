@@ -52,6 +52,8 @@ QUESTION_WORDS = {
     "contribute", "contributed", "contributes",
     # whose work, not what: 「大田区役所としての独自事業」
     "独自", "own",
+    # how a follow-up points back, and what a text is made of: "has that been there every time?", 「項目」
+    "been", "every", "time", "ok", "okay", "put", "forward", "方", "項目", "item", "items",
 }
 K1 = 1.2
 B = 0.75

@@ -188,6 +188,8 @@ class QueryAnalyzer:
         now, before = self.analyze(current), self.analyze(previous)
         topic = [w for w in tokenize(now.residual) if w not in QUESTION_WORDS and w not in _FOLLOW_WORDS]
         names_now = bool(now.cities or now.organizations)
+        if not names_now and before.cities and any(p.search(current) for p in self.chamber_words):
+            previous = self._chamber_instead(previous, before.cities)  # "商工会議所の方は？" after one on 尼崎市
         if now.comparison and not (topic or now.matched_terms or names_now):
             # "前回と比べて？", "8回ではどうだった？比べて": the earlier topic and summit, compared;
             # "has that stayed a theme since?": the earlier topic across every summit
@@ -201,10 +203,16 @@ class QueryAnalyzer:
         if names_now:
             _, base = self._match(self.organizations, base)
             _, base = self._match(self.cities, base)
-        if now.summits and not (before.summits and set(now.summits) != set(before.summits) and not names_now):
+        other_summit = bool(before.summits) and set(now.summits) != set(before.summits)
+        if now.summits and not (other_summit and (now.comparison or not names_now)):
             base = self._without_summits(base)
         # else "大田宣言には？" after a question on the 9th: both summits named, the topic compared across them
         return " ".join(f"{base} {current}".split())
+
+    def _chamber_instead(self, text: str, cities: tuple[str, ...]) -> str:
+        """The text with its cities blanked and their chambers of commerce named instead."""
+        _, text = self._match(self.cities, text)
+        return " ".join([text, *(self.chamber_of_city[c] for c in cities if c in self.chamber_of_city)])
 
     def _without_summits(self, text: str) -> str:
         """The text with its declaration titles and summit numbers blanked."""

@@ -19,7 +19,9 @@ now declined); and when comparisons came to answer questions across summits
 the English "i", "my", "our", "your" stopped being topics (five out-of-corpus
 questions that cited 川口 i-mono are now declined), and when the glossary came
 to name topics no declaration uses ("CO2", "AI", "cybersecurity", "COVID-19":
-three answers now say the topic is not mentioned, one is declined). Whoever changes answers on
+three answers now say the topic is not mentioned, one is declined), and when
+項目, 方 and a follow-up's pointing words ("been", "every time") stopped being
+topics (one out-of-corpus question declined, another padded less). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """

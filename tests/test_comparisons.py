@@ -51,6 +51,11 @@ BCP = "第8回と第9回でBCPについてどう変わった？"
     ("大田宣言では、事業を他の会社に引き継ぐことについて何か書いてある？", 1, ""),
     ("What did the 8th say about raising the added value of products?", 1, ""),  # added value: a topic
     ("What was added in the 9th?", 1, "new"),
+    ("9回で新しく加わった項目は？", 1, "new"),
+    ("did the 9th drop anything about supply chains?", 1, "dropped"),
+    ("What did Kawaguchi CCI put forward at each summit?", 0, "history"),
+    ("シニア人材の活用について、両宣言はどう扱ってる？", 0, "history"),
+    ("前のサミットでも言ってた？", 0, "compare"),
 ])
 def test_comparison_words(text, named, kind):
     assert comparison_kind(text, named) == kind
@@ -324,3 +329,31 @@ def test_an_english_topic_no_declaration_uses_fills_no_cell(service):
     answer = service.ask("Comparing the 8th and 9th declarations: what do they say about supporting female entrepreneurs?")
     assert not answer.found or all(c.empty for c in answer.comparison.columns)
     assert "女性" in service.pipeline.analyse("support for women in manufacturing").analysis.unknown_nouns
+
+
+def test_what_is_new_on_a_topic_lists_the_later_summits_new_items_on_it(service):
+    answer = service.ask("what is new in the 9th on industrial tourism?")
+    assert answer.comparison.kind == "new" and [c.summit for c in answer.comparison.columns] == [9]
+    assert "産業観光" in answer.citations[0].passage.text
+    # every 9th-summit item on exports has a counterpart in the 8th: the two side by side show it
+    exports = service.ask("what's new in the 9th compared with the 8th on exports?")
+    assert exports.comparison.kind == "compare" and all(c.citations for c in exports.comparison.columns)
+    assert service.ask("9回で新しく加わった項目は？").citations  # 加わった and 項目 are no topic
+
+
+def test_a_latin_term_is_held_as_a_word(service):
+    """ＩＴ is not the "it" of "Business Continuity Plan": the 8th says nothing on digital."""
+    eighth = service.ask("How do the two summits compare on digital?").comparison.columns[0]
+    assert eighth.empty
+
+
+def test_follow_ups_across_summits(service):
+    chamber = service.follow_up("尼崎市は第9回で何をやるって言ってた？", "商工会議所の方はどう？8回と9回で比べて")
+    analysis = service.pipeline.analyse(chamber).analysis
+    assert analysis.organizations == ("尼崎商工会議所",) and not analysis.cities and sorted(analysis.summits) == [8, 9]
+    city = service.follow_up("東大阪市は第9回でどんな取組みを出してる？",
+                             "ok and how does that compare with what Higashiosaka had in the 8th?")
+    assert sorted(service.pipeline.analyse(city).analysis.summits) == [8, 9]
+    since = service.follow_up("What does the Sumida declaration say about jinzai ikusei (training people)?",
+                              "has that been there every time?")
+    assert service.pipeline.analyse(since).analysis.comparison == "history"

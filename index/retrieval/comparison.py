@@ -109,6 +109,12 @@ class Comparer:
         self.documents = {d.summit: d for d in sorted(pipeline.data.documents.values(), key=lambda d: d.key)}
 
     def answer(self, question: Question, scope: Scope, top_k: int, offset: int, link: Link) -> Answer:
+        if scope.kind == "new" and _has_topic(question):
+            # "what's new in the 9th on exports?": its items on the topic without a counterpart, the most
+            # relevant first; when every one has a counterpart, the topic at both summits shows it was there
+            column, decision = self._listed(question, "new", scope.listed, scope.against, link, by_rank=True)
+            if column.citations:
+                return self._answer(question, decision, Comparison("new", (column,), against=scope.against), 0)
         if scope.kind in ("new", "dropped") and _has_topic(question):
             # "did the 8th's BCP item disappear?": that topic at both summits, 記載なし where it is gone
             scope = Scope("compare", scope.summits)
@@ -241,13 +247,19 @@ class Comparer:
         return self._answer(question, decision, Comparison("changes", (dropped, added)), 0)
 
     def _listed(self, question: Question, kind: str, listed: int, against: int, link: Link,
-                first: int = 1) -> tuple[SummitColumn, Decision]:
-        """The listed summit's items without a counterpart at the other one, in document order."""
+                first: int = 1, by_rank: bool = False) -> tuple[SummitColumn, Decision]:
+        """The listed summit's items without a counterpart at the other one, in document order (on a topic,
+        `by_rank`: the most relevant first)."""
         rows = self._items(question, listed)
         lonely = self.counterparts.without_counterpart(rows, against)
-        lonely.sort(key=lambda r: (self.pipeline.data.passages[r].document, self.pipeline.data.passages[r].order))
         ranking = self.pipeline.rank(_at(question, (listed,)))
         hits = {h.row: h for h in ranking.hits}
+        passages = self.pipeline.data.passages
+        if by_rank:  # on a topic: the items holding it, the most relevant first
+            lonely = [h.row for h in ranking.hits if h.row in set(lonely)
+                      and (self.reader.share(question, h) or 0.0) >= HOLDS]
+        else:
+            lonely.sort(key=lambda r: (passages[r].document, passages[r].order))
         citations = tuple(self.pipeline.citation(hits.get(r) or _plain(self.pipeline, r), ranking, f"[{i}]", link)
                           for i, r in enumerate(lonely[:MAX_LISTED], first))
         column = SummitColumn(listed, self.documents.get(listed), citations, "" if citations else "none")

@@ -126,8 +126,15 @@ class TopicReader:
             # as rare as the concept's commonest spelling: ものづくり, not the rare モノづくり
             weight = min((max((idf(t) for t in tokenize(term)), default=rarest) for term in terms), default=rarest)
             total += weight
-            held += weight if any(search_form(term) in text for term in terms) else 0.0
+            held += weight if any(_written(search_form(term), text) for term in terms) else 0.0
         return held / total if total else None
+
+
+def _written(term: str, text: str) -> bool:
+    """The term is in the text; a Latin one as a word of its own (ＩＴ is not the "it" of "continuity")."""
+    if not term.isascii():
+        return term in text
+    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
 
 
 def items_of(hits: Sequence[Hit]) -> list[Hit]:
