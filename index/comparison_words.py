@@ -46,7 +46,8 @@ _CHANGE = re.compile(
 )
 _COMPARE = re.compile(
     _CHANGE.pattern + r"|書きぶり|書き方|扱い|どうなった|でも(?=[^。？?]{0,20}?(?:触れ|言及|書い|出て|入って|入れ|ある|あった|続|言))|→|⇒|->"
-    r"|\bside by side\b|\bcarr(?:y|ied) over\b|\bkeep it\b|\bkept\b|\bstill\b|\btoo\b|\bas well\b",
+    r"|\bside by side\b|\bcarr(?:y|ied) over\b|\bkeep it\b|\bkept\b|\bstill\b|\btoo\b|\bas well\b"
+    r"|も含め|\bincluding the\b",
     re.IGNORECASE,
 )
 # "川口市の地域貢献事業者認定みたいな話、大田宣言にはあった？": an organisation's work at one summit looked for at

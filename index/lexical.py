@@ -53,7 +53,8 @@ QUESTION_WORDS = {
     # whose work, not what: 「大田区役所としての独自事業」
     "独自", "own",
     # how a follow-up points back, and what a text is made of: "has that been there every time?", 「項目」
-    "been", "every", "time", "ok", "okay", "put", "forward", "方", "項目", "item", "items",
+    "been", "every", "time", "ok", "okay", "put", "forward", "方", "項目", "item", "items", "テーマ",
+    "出る", "来る", "入る", "含める", "含む", "対する", "対す",
 }
 K1 = 1.2
 B = 0.75

@@ -21,7 +21,9 @@ questions that cited 川口 i-mono are now declined), and when the glossary came
 to name topics no declaration uses ("CO2", "AI", "cybersecurity", "COVID-19":
 three answers now say the topic is not mentioned, one is declined), and when
 項目, 方 and a follow-up's pointing words ("been", "every time") stopped being
-topics (one out-of-corpus question declined, another padded less). Whoever changes answers on
+topics (one out-of-corpus question declined, another padded less); and when
+テーマ stopped being a topic and 面倒 came to mean paperwork (four answers
+lost a "not mentioned" notice that named those words). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """

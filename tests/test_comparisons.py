@@ -56,6 +56,7 @@ BCP = "第8回と第9回でBCPについてどう変わった？"
     ("What did Kawaguchi CCI put forward at each summit?", 0, "history"),
     ("シニア人材の活用について、両宣言はどう扱ってる？", 0, "history"),
     ("前のサミットでも言ってた？", 0, "compare"),
+    ("国に対して何か求めてるのは？8回も含めて", 1, "compare"),
 ])
 def test_comparison_words(text, named, kind):
     assert comparison_kind(text, named) == kind
@@ -71,7 +72,7 @@ def test_cues_are_not_the_topic():
     ("8回と9回で書きぶり違う？", [8, 9]), ("8回→9回", [8, 9]), ("8 vs 9", [8, 9]),
     ("how did 8 and 9 compare", [8, 9]), ("月2回の展示会", []), ("10回以上", []), ("3 and 5 items", []),
     ("the 6th sector industrialization", []), ("herb / 6th-industry project at the 8th", [8]),
-    ("8回・9回で触れてる？", [8, 9]), ("8・9回で", [8, 9]), ("8と9回の宣言", [8, 9]), ("2・3回開催", []),
+    ("8回・9回で触れてる？", [8, 9]), ("8回と9回を比べると", [8, 9]), ("8・9回で", [8, 9]), ("8と9回の宣言", [8, 9]), ("2・3回開催", []),
 ])
 def test_summits_named_in_comparisons(text, numbers):
     assert summit_numbers(text) == numbers
@@ -228,6 +229,8 @@ def test_the_joint_text_stands_in_where_the_organisation_has_none_of_its_own(ser
     assert orders.note == "joint" and "新規顧客開拓" in orders.citations[0].passage.text
     own = service.ask("岡谷市独自の受注開拓の取組み、8回と9回でどう違う？").comparison.columns[0]
     assert own.empty and own.note == "joint-only"  # its own work asked for: no stand-in
+    two = service.ask("Amagasaki has a green new deal. How does the environmental side compare between the two summits?")
+    assert two.comparison.columns[0].note == "joint"  # "the two summits": summits spoken of
     unnamed = service.ask("岡谷市と東大阪商議所、展示会まわりの支援ってどう違う？")
     assert all(c.note != "joint" for c in unnamed.comparison.columns)  # no summit named: the two organisations
 
@@ -357,3 +360,13 @@ def test_follow_ups_across_summits(service):
     since = service.follow_up("What does the Sumida declaration say about jinzai ikusei (training people)?",
                               "has that been there every time?")
     assert service.pipeline.analyse(since).analysis.comparison == "history"
+
+
+def test_words_about_the_declarations_are_no_topic_of_their_own(service):
+    """テーマ, 出てくる and a lone ・ left by 8回・9回 are no topic: an unknown one (オリンピック) is answered as such."""
+    theme = service.ask("産業集積の維持って毎回テーマになってる？")
+    assert theme.found and "産業集積" in theme.comparison.columns[-1].citations[0].passage.text
+    olympics = service.ask("東京オリンピック・パラリンピックに絡めた取組みって、8回・9回の宣言に出てくる？")
+    assert not olympics.citations
+    digital = service.ask("ITとかデジタル化の話って、毎回宣言に入ってる？")  # デジタル化 is the 9th's ＩＴ
+    assert digital.found and "ＩＴ" in digital.comparison.columns[-1].citations[0].passage.text

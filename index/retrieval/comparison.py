@@ -51,6 +51,7 @@ MAX_TOPICS = 3
 MAX_LISTED = 10  # items a what-is-new / what-was-dropped answer lists
 MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
 # Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
+_SUMMIT_WORDS = re.compile(r"サミット|宣言|第?\d+回|\bsummits?\b|\bdeclarations?\b", re.IGNORECASE)
 _OWN = re.compile(r"独自|ならでは|\bown\b", re.IGNORECASE)  # its own work asked for: the joint text does not stand in
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
 
@@ -126,9 +127,9 @@ class Comparer:
         topics = self._topics(question, scope)
         cells: dict[int, list[Cell | str]] = {s: [] for s in scope.summits}
         decision = None
-        # The joint text stands in for an organisation only at a summit the asker names ("尼崎 at the 8th and the
-        # 9th"); "岡谷市と東大阪商議所、どう違う？" compares the two organisations' own words.
-        stand_in = bool(question.analysis.summits)
+        # The joint text stands in for an organisation only when the asker speaks of summits ("尼崎 at the 8th and
+        # the 9th", "between the two summits"); "岡谷市と東大阪商議所、どう違う？" compares the two organisations' own words.
+        stand_in = bool(question.analysis.summits or _SUMMIT_WORDS.search(question.text))
         for topic in topics:
             found, topic_decision = self._topic_cells(topic, scope, stand_in)
             decision = decision if decision and decision.found else topic_decision
