@@ -37,7 +37,7 @@ test: install
 eval: index
 	$(BIN)/summitbot eval eval/*.jsonl --json bench/results/eval.json
 	$(BIN)/python bench/eval_table.py bench/results/eval.json
-	$(BIN)/summitbot eval eval/compare/questions.jsonl eval/compare/questions_L.jsonl eval/compare/questions_M.jsonl --json bench/results/compare.json
+	$(BIN)/summitbot eval eval/compare/questions*.jsonl --json bench/results/compare.json
 
 # The figures in the README (quality, speed, scale: bench/results/) and docs/RELIABILITY.md.
 # About 15 min; the first run also embeds 10k synthetic passages (~10 min, kept in .bench-cache/).
