@@ -57,6 +57,9 @@ BCP = "第8回と第9回でBCPについてどう変わった？"
     ("シニア人材の活用について、両宣言はどう扱ってる？", 0, "history"),
     ("前のサミットでも言ってた？", 0, "compare"),
     ("国に対して何か求めてるのは？8回も含めて", 1, "compare"),
+    ("すみだ宣言の宣言項目で、大田宣言になかった新しいものはどれ？", 2, "new"),
+    ("震災復興・被災地支援の関係で、第9回から抜け落ちたものは何ですか。", 1, "dropped"),
+    ("新しいものづくりの拠点", 1, ""),
 ])
 def test_comparison_words(text, named, kind):
     assert comparison_kind(text, named) == kind
@@ -370,3 +373,15 @@ def test_words_about_the_declarations_are_no_topic_of_their_own(service):
     assert not olympics.citations
     digital = service.ask("ITとかデジタル化の話って、毎回宣言に入ってる？")  # デジタル化 is the 9th's ＩＴ
     assert digital.found and "ＩＴ" in digital.comparison.columns[-1].citations[0].passage.text
+
+
+def test_a_term_inside_another_concepts_term_is_not_held(service):
+    """The 環境 of 操業環境 (factories next to homes) is not the environment: the 8th's 省エネ・環境 item is."""
+    eighth = service.ask("how do the two summits compare on environment / green stuff?").comparison.columns[0]
+    assert "省エネルギー" in eighth.citations[0].passage.text
+
+
+def test_asking_what_each_declaration_asks_of_the_government(service):
+    """"actually", "two" are no topic: the question is about the proposals, which only the 9th has."""
+    eighth, ninth = service.ask("What does each declaration actually ask the national government to do?").comparison.columns
+    assert eighth.empty and ninth.citations and ninth.citations[0].passage.kind == "proposal"

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Protocol
 from ..model import Answer, Citation, CitationGroup, Comparison, Decision, Hit, SummitColumn
 from .alignment import CONTENT_KINDS
 from .decision import decide, names_only
-from .on_topic import HOLDS, TopicReader
+from .on_topic import CLOSE_ITEMS, HOLDS, TopicReader
 from .on_topic import anchor as anchor_of
 from .question import Question
 from .ranking import Link, Ranking
 
 if TYPE_CHECKING:
+    from ..query import QueryAnalyzer
     from ..store import IndexData
     from .alignment import Counterparts
     from .tuning import Thresholds
@@ -35,6 +36,7 @@ class Searcher(Protocol):
     """What comparisons need of the pipeline (retrieval/pipeline.py): its stages for one index version."""
 
     data: IndexData
+    analyzer: QueryAnalyzer
     counterparts: Counterparts
     thresholds: Thresholds
     summits: tuple[int, ...]
@@ -106,7 +108,8 @@ class Comparer:
     def __init__(self, pipeline: Searcher):
         self.pipeline = pipeline
         self.counterparts = pipeline.counterparts
-        self.reader = TopicReader(pipeline.data, pipeline.counterparts)
+        concepts = [terms for _, terms, meta in pipeline.analyzer.glossary if not meta]
+        self.reader = TopicReader(pipeline.data, pipeline.counterparts, concepts)
         self.documents = {d.summit: d for d in sorted(pipeline.data.documents.values(), key=lambda d: d.key)}
 
     def answer(self, question: Question, scope: Scope, top_k: int, offset: int, link: Link) -> Answer:
@@ -175,6 +178,8 @@ class Comparer:
     def _topic_cells(self, topic: Question, scope: Scope, stand_in: bool) -> tuple[dict[int, Cell | str], Decision]:
         """Per summit: (best hit, its ranking, "joint" when the joint text stands in) when the summit speaks to
         the topic, else why not; and the decision."""
+        if _proposals_only(topic):
+            return self._proposal_cells(topic, scope)
         overall = self.pipeline.rank(_at(topic, scope.summits))
         decision, _ = decide(overall.question, overall.hits, overall.found, self.pipeline.thresholds)
         if not decision.found:
@@ -193,6 +198,18 @@ class Comparer:
             cells[summit] = (best, ranking, "") if best else "not-mentioned"
         return cells, decision
 
+    def _proposal_cells(self, topic: Question, scope: Scope) -> tuple[dict[int, Cell | str], Decision]:
+        """"What does each declaration ask the national government?": each summit's first proposal, or 記載なし
+        where a declaration makes none (the 8th has no 国への提言)."""
+        cells: dict[int, Cell | str] = {}
+        for summit in scope.summits:
+            ranking = self.pipeline.rank(_at(topic, (summit,)))
+            proposals = [h for h in ranking.hits if h.passage.kind == "proposal"]
+            cells[summit] = (proposals[0], ranking, "") if proposals else "not-mentioned"
+        found = any(not isinstance(cell, str) for cell in cells.values())
+        decision = Decision("found", "covered", "") if found else Decision("declined", "no-candidates", "no-match")
+        return cells, decision
+
     def _stand_in(self, topic: Question, hits: Sequence[Hit], anchor: Hit) -> Hit | None:
         """The joint text standing in for an organisation with no passage of its own at a summit: only on a
         topic, only when its own work is not what is asked (独自, own), and only when it holds the topic's words
@@ -201,9 +218,12 @@ class Comparer:
         if names_only(analysis) or _OWN.search(topic.text) or set(analysis.unknown_nouns) - set(analysis.glosses):
             return None  # nor with a word no declaration uses: 地域貢献事業者 is not any 地域 item
         unnamed = _unnamed(topic)
-        best = self.reader.passage(unnamed, hits, anchor)
-        share = self.reader.share(unnamed, best) if best else None
-        return best if share is not None and share >= HOLDS else None
+        first = self.reader.passage(unnamed, hits, anchor)
+        for hit in [first, *hits[:CLOSE_ITEMS]] if first else hits[:CLOSE_ITEMS]:
+            share = self.reader.share(unnamed, hit)
+            if share is not None and share >= HOLDS:
+                return hit
+        return None
 
     def _columns(self, cells: dict[int, list], link: Link) -> list[SummitColumn]:
         """Columns oldest first; citations labelled across them in that order, one per topic, no repeats."""
@@ -218,7 +238,8 @@ class Comparer:
                     continue
                 hit, ranking, note = cell
                 notes.append(note)
-                extra = self._own_passages(ranking) if names_only(ranking.question.analysis) else [hit]
+                named = names_only(ranking.question.analysis) and ranking.found.filtered
+                extra = self._own_passages(ranking) if named else [hit]
                 for one in extra:
                     if one.row in seen:
                         continue
@@ -234,7 +255,7 @@ class Comparer:
 
     @staticmethod
     def _own_passages(ranking: Ranking) -> list[Hit]:
-        return list(ranking.hits[:MAX_OWN]) if ranking.found.filtered else list(ranking.hits[:1])
+        return list(ranking.hits[:MAX_OWN])
 
     # ------------------------------------------------------------------ what is new, what was dropped
 
@@ -309,6 +330,13 @@ def _one_concept(text: str, topic: Question, other_text: str, other: Question) -
     """Two parts naming one glossary concept, each in its own words (起業したい人 / 創業者への支援)."""
     return (any(term in other_text for terms in topic.analysis.concepts for term in terms)
             or any(term in text for terms in other.analysis.concepts for term in terms))
+
+
+def _proposals_only(question: Question) -> bool:
+    """Nothing asked but the proposals to the government, of no organisation in particular."""
+    analysis = question.analysis
+    return (names_only(analysis) and "proposal" in analysis.kinds
+            and not (analysis.cities or analysis.organizations or analysis.unknown_terms))
 
 
 def _has_topic(question: Question) -> bool:

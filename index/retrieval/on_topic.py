@@ -35,9 +35,14 @@ _ENACTING = re.compile(r"(?:以下|次)の(?:ように|とおり|方向性).{0,4
 class TopicReader:
     """Reads one index version's passages for what they say on a topic."""
 
-    def __init__(self, data: IndexData, counterparts: Counterparts):
+    def __init__(self, data: IndexData, counterparts: Counterparts, concepts: Sequence[tuple[str, ...]] = ()):
         self.data = data
         self.counterparts = counterparts
+        # per glossary term, the other concepts' longer terms ending in it: the 環境 of 操業環境 (住工共生) is no
+        # 環境, while ものづくり補助金 is still about ものづくり
+        self.longer = {term: [search_form(t) for other in concepts if other is not terms for t in other
+                              if t.endswith(term) and t != term]
+                       for terms in concepts for term in terms}
 
     def passage(self, topic: Question, hits: Sequence[Hit], anchor: Hit) -> Hit | None:
         """The summit's passage on the topic: its best item (declaration, proposal, initiative), or its best
@@ -126,8 +131,15 @@ class TopicReader:
             # as rare as the concept's commonest spelling: ものづくり, not the rare モノづくり
             weight = min((max((idf(t) for t in tokenize(term)), default=rarest) for term in terms), default=rarest)
             total += weight
-            held += weight if any(_written(search_form(term), text) for term in terms) else 0.0
+            held += weight if any(self._holds(term, text) for term in terms) else 0.0
         return held / total if total else None
+
+
+    def _holds(self, term: str, text: str) -> bool:
+        """The glossary term is written in the text, not only inside another concept's longer term."""
+        for longer in self.longer.get(term, ()):
+            text = text.replace(longer, " ")
+        return _written(search_form(term), text)
 
 
 def _written(term: str, text: str) -> bool:
