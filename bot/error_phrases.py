@@ -28,8 +28,9 @@ ERRORS: dict[str, dict[str, object]] = {
                               " not a question.", "cli": "{path}:{line}: not a question line ({detail})"},
     "model-mismatch": {"ja": "索引を作成したモデルと、設定されたモデルが異なります。", "admin": True,
                        "en": "The index was built with another embedding model than the one configured.",
-                       "cli": "the index was built with model {built_with!r}, the configured one is {configured!r}:"
-                              " run `summitbot index build`, or set SUMMITBOT_EMBED_MODEL={built_with}"},
+                       "cli": "the index was built with model {built_with!r} (loaded from {built_from}), the"
+                              " configured one is {configured!r} (loaded from {configured_from}), with other"
+                              " weights: run `summitbot index build`, or set SUMMITBOT_EMBED_MODEL={built_with}"},
     "model-unloadable": {"ja": "埋め込みモデルを読み込めません。", "en": "The embedding model cannot be loaded.", "admin": True,
                          "cli": "cannot load embedding model {name!r}: {detail}. Set SUMMITBOT_EMBED_MODEL to a"
                                 " sentence-transformers model name or a local folder, or unset it to use the bundled"

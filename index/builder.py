@@ -166,6 +166,7 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "model": embedder.name,
         "model_fingerprint": embedder.fingerprint,
+        "model_source": getattr(embedder, "source", ""),
         "dim": embedder.dim,
         "passages": len(passages),
         "sentences": len(owner),

@@ -38,7 +38,8 @@ class Embedder(Protocol):
 
     name: str
     dim: int
-    fingerprint: str
+    fingerprint: str  # from the weights' content, never from where they were loaded
+    source: str  # where they were loaded from (a folder, a file, a hub name): for messages
 
     def encode_queries(self, texts: list[str]) -> np.ndarray: ...
 

