@@ -37,6 +37,8 @@ _HISTORY = re.compile(
     r"|各サミット|両方の回|どの回|いずれの回|両宣言|両方の宣言|(?:二|2|２)つの宣言|両サミット|\bsummits\b|\bdeclarations\b",
     re.IGNORECASE,
 )
+# "what did the 9th add?": what is new only with a summit named ("how do I add a declaration?" is no comparison)
+_ADD = re.compile(r"\badds?\b(?![- ]value)", re.IGNORECASE)
 # Strong cues compare by themselves ("how did our position on 海外展開 change?" asks across every summit);
 # weak ones only with a summit named ("第9回でも触れてる？", "did sumida keep it?").
 _CHANGE = re.compile(
@@ -59,7 +61,7 @@ _PREVIOUS = re.compile(r"前回|前の回|その前|前の(?:サミット|宣言
                        r"|\bbefore that\b", re.IGNORECASE)
 # The words to leave out of the topic: the cues above, and the question frames around them.
 _FRAME = re.compile(
-    "|".join(p.pattern for p in (_NEW, _DROPPED, _HISTORY, _COMPARE, _PREVIOUS, _LIKE))
+    "|".join(p.pattern for p in (_NEW, _ADD, _DROPPED, _HISTORY, _COMPARE, _PREVIOUS, _LIKE))
     + r"|どう|何て|なんて|何と|言って(?:る|いる)?|書いて(?:る|ある)?|触れて(?:る|いる)?|ある？|ある\?"
     r"|\bhow\b|\bwhat\b|\bdid\b|\bdo\b|\bthe\b|\bsay\b|\bsaid\b|\bbetween\b|\bwith\b"
     r"|\bour (?:position|stance|line)\b|\bposition\b|\bstance\b|立場|スタンス|姿勢|書き方|言い方|表現|両方|どちら|両回|\bboth\b|\beither\b",
@@ -75,7 +77,7 @@ def comparison_kind(text: str, summits_named: int) -> str:
     """
     if _DROPPED.search(text):
         return "dropped"
-    if _NEW.search(text) and not _topic_new(text):
+    if (_NEW.search(text) or (summits_named and _ADD.search(text))) and not _topic_new(text):
         return "new"
     if summits_named >= 2:
         return "compare"

@@ -54,7 +54,7 @@ QUESTION_WORDS = {
     "独自", "own",
     # how a follow-up points back, and what a text is made of: "has that been there every time?", 「項目」
     "been", "every", "time", "ok", "okay", "put", "forward", "方", "項目", "item", "items", "テーマ",
-    "出る", "来る", "入る", "含める", "含む", "対する", "対す", "逆", "関係",
+    "出る", "来る", "入る", "含める", "含む", "対する", "対す", "逆", "関係", "論点", "がらみ", "絡み",
     "two", "three", "actually", "really", "exactly", "specifically", "concrete", "concretely", "stuff",
 }
 K1 = 1.2

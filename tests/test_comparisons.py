@@ -60,6 +60,9 @@ BCP = "第8回と第9回でBCPについてどう変わった？"
     ("すみだ宣言の宣言項目で、大田宣言になかった新しいものはどれ？", 2, "new"),
     ("震災復興・被災地支援の関係で、第9回から抜け落ちたものは何ですか。", 1, "dropped"),
     ("新しいものづくりの拠点", 1, ""),
+    ("What did the 9th declaration add that the 8th didn't have?", 2, "new"),
+    ("how do I add a declaration?", 0, ""),  # "add" is what is new only with a summit named
+    ("Did either summit say anything about foreign workers?", 0, ""),  # is it anywhere: an ordinary question
 ])
 def test_comparison_words(text, named, kind):
     assert comparison_kind(text, named) == kind
@@ -75,7 +78,7 @@ def test_cues_are_not_the_topic():
     ("8回と9回で書きぶり違う？", [8, 9]), ("8回→9回", [8, 9]), ("8 vs 9", [8, 9]),
     ("how did 8 and 9 compare", [8, 9]), ("月2回の展示会", []), ("10回以上", []), ("3 and 5 items", []),
     ("the 6th sector industrialization", []), ("herb / 6th-industry project at the 8th", [8]),
-    ("8回・9回で触れてる？", [8, 9]), ("8回と9回を比べると", [8, 9]), ("8・9回で", [8, 9]), ("8と9回の宣言", [8, 9]), ("2・3回開催", []),
+    ("8回・9回で触れてる？", [8, 9]), ("8回と9回を比べると", [8, 9]), ("8回と9回それぞれ", [8, 9]), ("8・9回で", [8, 9]), ("8と9回の宣言", [8, 9]), ("2・3回開催", []),
 ])
 def test_summits_named_in_comparisons(text, numbers):
     assert summit_numbers(text) == numbers
