@@ -129,6 +129,13 @@ def _load_dotenv() -> None:
     load_dotenv(Path.cwd() / ".env", override=False)
 
 
+def _open(settings: Settings) -> SummitIndex:
+    """The index and the model, saying so on a terminal: loading takes seconds, and silence looks like a hang."""
+    if sys.stderr.isatty():
+        print(f"summitbot: loading the index ({settings.index_dir}) and the model…", file=sys.stderr, flush=True)
+    return SummitIndex.open(settings)
+
+
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.top_k < 1:
         raise UsageError("--top-k must be at least 1")
@@ -138,7 +145,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     else:
         questions = (line.rstrip("\n") for line in sys.stdin)
         stream = True
-    service = SummitIndex.open(settings)
+    service = _open(settings)
     links = LinkMaker(settings.public_url, settings.corpus_dir)
     status = 0
     for question in questions:
@@ -246,7 +253,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"unknown system(s) {unknown}; choose from {list(SYSTEMS)}")
     from index.evaluate_compare import COMPARERS, comparison_table, evaluate_comparisons, is_comparison_set
 
-    service = SummitIndex.open(settings)
+    service = _open(settings)
     report: dict = {}
     tables = []
     for path in args.files:
@@ -283,11 +290,20 @@ def format_eval(report: dict) -> str:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    service = SummitIndex.open(settings)
+    service = _open(settings)
     print(f"$ summitbot ask \"{SAMPLE_QUESTION}\"\n")
     print(render_text(service.ask(SAMPLE_QUESTION, link=LinkMaker(settings.public_url, settings.corpus_dir))))
     _say_how_to_link(settings)
+    print(NEXT_STEPS)
     return 0
+
+
+NEXT_STEPS = """
+Next:
+  summitbot ask "第8回と第9回で事業承継についてどう変わった？"   ask your own question (Japanese or English)
+  make run                                                 serve the ask page and the passage pages
+  README, "In Slack"                                       connect it to your workspace
+  summitbot corpus add FILE --summit N                     add a new summit's declaration"""
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

