@@ -88,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default SUMMITBOT_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default SUMMITBOT_PORT or 8080)")
 
+    commands.add_parser("doctor", help="check Python, disk, model, index, corpus, database, Slack, the public URL"
+                                       " and the optional system packages; the fix for each problem")
+
     report = commands.add_parser("report", help="what the bot declined, got 👎 for or failed on (the bot's database)")
     report.add_argument("--since", default="30d",
                         help="a period back from now (30d, 12h, 2w) or an ISO date (default 30d)")
@@ -105,10 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # a mistyped setting: which, in one line
         print(f"summitbot: {exc}", file=sys.stderr)
         return 2
-    if args.command != "report":  # `report` reads SQLite only
+    if args.command not in ("report", "doctor"):  # `report` reads SQLite only; `doctor` loads no model
         _import_index()
     handlers = {"ask": _ask, "index": _index, "corpus": _corpus, "eval": _eval, "demo": _demo, "serve": _serve,
-                "report": _report}
+                "report": _report, "doctor": _doctor}
     try:
         return handlers[args.command](args, settings)
     except USER_ERRORS as exc:
@@ -321,6 +324,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     serve(replace(bot_settings, **overrides))
     return 0
+
+
+def _doctor(args: argparse.Namespace, settings: Settings) -> int:
+    """Every check of bot/doctor.py, one line each; 1 when something a user needs is broken."""
+    from .doctor import report
+    from .settings import BotSettings
+
+    try:
+        bot_settings = BotSettings.from_env()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    text, status = report(bot_settings)
+    print(text)
+    return status
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:

@@ -192,6 +192,8 @@ class FakeSlack:
         #: Conversation kinds that an id's first letter does not tell (e.g. {"G123": "mpim"}).
         self.channel_kinds: dict[str, str] = {}
         self._not_joined: set[str] = set(not_in)
+        #: Tokens Slack no longer accepts (revoked, or mistyped): every call with one gets ``invalid_auth``.
+        self.revoked_tokens: set[str] = set()
         self.calls: list[Call] = []
         self.acks: list[dict] = []
         #: GET requests for file contents, as Calls with method "files.download".
@@ -512,6 +514,8 @@ class FakeSlack:
             log.error("FakeSlack does not know %s: add it to _METHODS and to METHOD_SCOPES in "
                       "tests/fakeslack_rules.py, with the scope docs.slack.dev lists for it", method)
             return {"ok": False, "error": "unknown_method"}
+        if token in self.revoked_tokens:
+            return {"ok": False, "error": "invalid_auth"}
         refusal = self._token_refusal(method, token) or self._scope_refusal(method, params)
         refusal = refusal or self._membership_refusal(method, params)
         check = rules.PAYLOAD_CHECKS.get(method)
