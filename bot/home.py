@@ -24,12 +24,16 @@ BUTTON_VALUE_LIMIT = 2000
 HEADER_LIMIT = 150
 
 
-def home_view(sources: str, prompts: Sequence[dict], report: Report | None = None, top: int = TOP) -> dict:
-    """The Home tab: for an admin (`report` given) the period's gaps, then the onboarding everyone sees."""
+def home_view(sources: str, prompts: Sequence[dict], report: Report | None = None, top: int = TOP,
+              help_url: str = "") -> dict:
+    """The Home tab: for an admin (`report` given) the period's gaps, then the onboarding everyone sees, and the
+    staff guide's page when the pages have a public address."""
     blocks = [_header(bilingual("home_title"))]
     if report is not None:
         blocks += admin_blocks(report, top) + [{"type": "divider"}]
     blocks += onboarding_blocks(sources, prompts)
+    if help_url:
+        blocks.append(_section(f"<{help_url}|{bilingual('home_full_guide')}>"))
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
 
 

@@ -187,6 +187,7 @@ TEXT.update({
                         "en": "Ask again answers in your DM with the bot. Everything: `summitbot report --since {days}d`"
                               " (or `--csv`)."},
     "home_guide": {"ja": "使い方", "en": "How to use this bot"},
+    "home_full_guide": {"ja": "使い方ガイド（全文）", "en": "The staff guide"},
     "home_covers": {"ja": "*答えられること* — 次の宣言文に書かれていることだけを、原文の該当箇所を引用して答えます。",
                     "en": "*What it covers* — only what these declarations say, quoting the passages verbatim."},
     "home_how": {"ja": "*聞き方* — チャンネルで @メンションして質問する／このボットに DM を送る／`/summit 質問`"

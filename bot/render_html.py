@@ -67,8 +67,9 @@ def _render(template: str, documents: list[Document], **values) -> str:
 
 
 def passage_page(passage: Passage, doc: Document, passages: list[Passage], documents: list[Document],
-                 share_url: str, source_url: str, counterparts: tuple[Passage, ...] = ()) -> str:
-    """The passage in its document; `counterparts`: the same topic at other summits (同じテーマの他回の記載)."""
+                 share_url: str, source_url: str, counterparts: tuple[Passage, ...] = (), quoted: str = "") -> str:
+    """The passage in its document; `counterparts`: the same topic at other summits (同じテーマの他回の記載);
+    `quoted`: the start of the cited excerpt (the link's ?q=), whose sentence is marked within the passage."""
     position = next(i for i, p in enumerate(passages) if p.id == passage.id)
     titles = {d.key: d for d in documents}
     return _render(
@@ -76,7 +77,36 @@ def passage_page(passage: Passage, doc: Document, passages: list[Passage], docum
         source_url=source_url, previous=passages[position - 1] if position > 0 else None,
         next=passages[position + 1] if position + 1 < len(passages) else None,
         counterparts=[(p, titles.get(p.document)) for p in counterparts],
+        cited_paragraphs=marked_paragraphs(passage.text, quoted),
     )
+
+
+def marked_paragraphs(text: str, quoted: str) -> list[list[tuple[str, bool]]]:
+    """The passage's paragraphs as (text, marked) pieces: the sentences the excerpt starting with `quoted` covers
+    are marked, so the quoted words stand out in the lightly marked passage; nothing is marked when the excerpt
+    is not found (the passage changed since the link was made)."""
+    start = text.find(quoted.strip()) if quoted.strip() else -1
+    span = _sentence_span(text, start) if start >= 0 else (0, 0)
+    paragraphs, offset = [], 0
+    for paragraph in text.split("\n"):
+        begin, end = offset, offset + len(paragraph)
+        a, b = max(span[0], begin), min(span[1], end)
+        if a < b:
+            pieces = [(paragraph[:a - begin], False), (paragraph[a - begin:b - begin], True), (paragraph[b - begin:], False)]
+            paragraphs.append([(t, m) for t, m in pieces if t])
+        else:
+            paragraphs.append([(paragraph, False)])
+        offset = end + 1
+    return paragraphs
+
+
+def _sentence_span(text: str, start: int) -> tuple[int, int]:
+    """The sentence holding `start`: from after the previous 。 or line break to its 。 (or the line's end)."""
+    begin = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
+    stop, newline = text.find("。", start), text.find("\n", start)
+    if stop >= 0 and (newline < 0 or stop < newline):
+        return begin, stop + 1
+    return begin, newline if newline >= 0 else len(text)
 
 
 def document_page(doc: Document, passages: list[Passage], documents: list[Document], source_url: str) -> str:
@@ -113,13 +143,24 @@ def comparison_table(answer: Answer) -> Table | None:
     return Table(tuple(column_title(c, comparison, lang) for c in columns), rows, topics)
 
 
+EXAMPLES = ("岡谷市の取組みは？", "第9回で事業承継について何と言っている？", "第8回と第9回で海外展開についてどう変わった？",
+            "What is new in the 9th declaration?", "What did the summits ask the national government for?")
+
+
 def ask_page(documents: list[Document], question: str = "", answer: Answer | None = None, error: str = "") -> str:
     table = comparison_table(answer) if answer and answer.found else None
     return _render(
         "ask.html", documents, question=question, answer=answer, error=error,
         headline=headline(answer) if answer else "", groups=answer.groups if answer and not table else (),
-        table=table,
+        table=table, examples=EXAMPLES,
     )
+
+
+def help_page(documents: list[Document]) -> str:
+    """The staff guide (docs/STAFF_GUIDE.md), linked from the ask page and the App Home."""
+    from .guide import guide_html
+
+    return _render("help.html", documents, guide=guide_html())
 
 
 def not_found_page(documents: list[Document], hint: str = "") -> str:

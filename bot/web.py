@@ -15,7 +15,7 @@ from index.service import LiveIndex, QuestionError, SummitIndex
 from .guard import SANDBOX_CSP, SECURITY_HEADERS
 from .phrases import bilingual, explain
 from .ratelimit import ClientLimiter
-from .render_html import ask_page, document_page, not_found_page, passage_page
+from .render_html import ask_page, document_page, help_page, not_found_page, passage_page
 
 STATIC = Path(__file__).parent / "static"
 # Everything the pages use comes from this server, and no other site may frame them. bot/guard.py adds
@@ -73,7 +73,11 @@ def page_routes(index: LiveIndex | SummitIndex, public_url: str, limiter: Client
         share = f"{public_url}/p/{quote(found.id)}" if public_url else f"/p/{quote(found.id)}"
         counterparts = await run_in_threadpool(snap.counterparts, found.id)  # tokenises the corpus on first use
         return _html(passage_page(found, doc, snap.document_passages(doc.key), snap.documents(), share,
-                                  source_url(snap, doc.key, found.start), counterparts))
+                                  source_url(snap, doc.key, found.start), counterparts,
+                                  request.query_params.get("q", "")[:200]))
+
+    async def guide(request: Request) -> Response:
+        return _html(help_page(index.snapshot().documents()))
 
     async def document(request: Request) -> Response:
         snap = index.snapshot()
@@ -96,6 +100,7 @@ def page_routes(index: LiveIndex | SummitIndex, public_url: str, limiter: Client
 
     return [
         Route("/", ask, methods=["GET"]),
+        Route("/help", guide, methods=["GET"]),
         Route("/d/{key}/original", original, methods=["GET"]),
         Route("/p/{passage_id}", passage, methods=["GET"]),
         Route("/d/{key}", document, methods=["GET"]),

@@ -88,6 +88,13 @@ def test_staff_view_is_the_onboarding_only():
     assert first.index("答えられること") < first.index("What it covers")  # Japanese first
 
 
+def test_the_home_links_the_staff_guide_when_the_pages_have_an_address():
+    view = home_view(SOURCES, PROMPTS, None, help_url="https://summit.example.jp/help")
+    assert_within_slack_limits(view)
+    assert "<https://summit.example.jp/help|" in json.dumps(view, ensure_ascii=False)
+    assert "/help" not in json.dumps(home_view(SOURCES, PROMPTS, None))  # no address: no dead link
+
+
 def test_long_and_hostile_text_stays_inside_the_limits():
     long = QuestionGroup(kind="down", question=HOSTILE + "長" * 5000, searched="長" * 5000, count=3, last_asked=NOW,
                          reasons=((HOSTILE * 50, 3),), notes=(HOSTILE * 100, "n" * 4000))

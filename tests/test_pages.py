@@ -46,7 +46,7 @@ def test_ask_page_shows_the_same_answer_as_slack(site, service):
     body = ask(site, "What did Okaya commit to?")
     answer = service.ask("What did Okaya commit to?")
     for citation in answer.citations:
-        assert f'href="/p/{citation.passage.id}"' in body
+        assert f'href="/p/{citation.passage.id}?q=' in body  # the excerpt's start: its sentence is marked there
     assert "岡谷商工会議所" in body and "Found 2 passages in the initiatives of" in body
 
 
@@ -128,7 +128,41 @@ def test_a_citation_link_opens_on_the_highlighted_passage(site):
             assert "岡谷" in cited.inner_text()
             assert page.evaluate("document.documentElement.lang") == "ja"
             assert page.evaluate("getComputedStyle(document.querySelector('.passage.cited')).backgroundColor") != "rgba(0, 0, 0, 0)"
+            # the quoted sentence is marked, strongly, and it and the document's title and copy link are on screen
+            on_screen = ("(selector) => { const r = document.querySelector(selector).getBoundingClientRect();"
+                         " return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }")
+            page.wait_for_function(f"() => ({on_screen})('.passage.cited mark')", timeout=5000)
+            for selector in (".passage-head h1", ".passage-head button.copy", ".passage.cited mark"):
+                assert page.evaluate(on_screen, selector), selector
+            head_bottom = page.evaluate("document.querySelector('.passage-head').getBoundingClientRect().bottom")
+            assert page.evaluate("document.querySelector('.passage.cited mark').getBoundingClientRect().top") >= head_bottom
+            marked, passage_colour = page.evaluate(
+                "[getComputedStyle(document.querySelector('.passage.cited mark')).backgroundColor,"
+                " getComputedStyle(document.querySelector('.passage.cited')).backgroundColor]")
+            assert marked != passage_colour  # the sentence stands out within the lightly marked passage
+            assert "開催日不明" not in page.content()  # no date known: none shown
             page.screenshot(path=str(ARTIFACTS / "passage.png"))
         finally:
             browser.close()
     assert (ARTIFACTS / "passage.png").stat().st_size > 10_000
+
+
+def test_the_ask_page_says_what_it_covers_and_links_the_staff_guide(site, service):
+    status, body, _ = get(site.url + "/")
+    assert status == 200 and "対象の宣言文" in body and "Declarations covered" in body
+    for doc in service.corpus.documents:
+        assert f'href="/d/{doc.key}"' in body
+    assert body.count('<li><a href="/?q=') >= 3 and 'href="/help"' in body  # example questions, the guide
+    status, guide, _ = get(site.url + "/help")
+    assert status == 200 and "<h1>使い方ガイド（職員の方へ）</h1>" in guide and 'lang="en">Staff guide (English)' in guide
+    assert "見つかりませんでした" in guide and "👎" in guide and "summitbot corpus add" in guide
+    assert "<script" not in guide.split("</head>", 1)[1]  # the Markdown is escaped, not trusted
+
+
+def test_a_passage_link_marks_the_quoted_sentence(site, service):
+    citation = service.ask("東大阪市の条例は？").citations[0]
+    quoted = citation.excerpt[:40]
+    status, body, _ = get(f"{site.url}/p/{citation.passage.id}?q={urllib.parse.quote(quoted)}")
+    assert status == 200 and f"<mark>{quoted}" in body.replace("\n", "")
+    status, plain, _ = get(f"{site.url}/p/{citation.passage.id}")
+    assert "<mark>" not in plain  # no quote asked: the passage alone is marked

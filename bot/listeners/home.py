@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 def publish_home(responder: Responder, curator: Curator, client: WebClient, user: str) -> None:
     """Build the user's Home view and publish it; the report is read only for admins."""
     report = build_report(responder.records) if curator.is_admin(user) else None
-    view = home_view(sources_text(curator.live), PROMPTS, report)
+    public_url = responder.links.public_url
+    view = home_view(sources_text(curator.live), PROMPTS, report, help_url=f"{public_url}/help" if public_url else "")
     try:
         client.views_publish(user_id=user, view=view)
     except SlackApiError as error:
