@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` and `make test` (README, "Set-up").
+# Two commands on a fresh machine: `make run` and `make test` (README, "Quick start").
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -16,7 +16,7 @@ INSTALLED := $(VENV)/.installed$(if $(filter test,$(EXTRAS)),,-$(or $(EXTRAS),no
 
 install: $(INSTALLED)
 
-# Each phase says what it does and about how long it takes (measured on 2 cores, README "Set-up").
+# Each phase says what it does and about how long it takes (measured on 2 cores, README "Prerequisites").
 $(INSTALLED): pyproject.toml
 	@echo "==> [1/3] creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)

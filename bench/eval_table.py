@@ -1,7 +1,7 @@
-"""The README's eval table from `summitbot eval eval/*.jsonl --json bench/results/eval.json` (run by `make eval`).
+"""docs/QUALITY.md's eval table from `summitbot eval eval/*.jsonl --json bench/results/eval.json` (run by `make eval`).
 
 One row per question set and language: the pipeline's figures and the best
-of the three baselines of the same run, written between the README's
+of the three baselines of the same run, written between docs/QUALITY.md's
 `<!-- eval:begin -->` and `<!-- eval:end -->` markers.
 
     python bench/eval_table.py [bench/results/eval.json]
@@ -42,8 +42,8 @@ def table(report: dict) -> str:
 
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else RESULTS / "eval.json"
-    replace_section(ROOT / "README.md", BEGIN, END, table(json.loads(source.read_text(encoding="utf-8"))))
-    print(f"README eval table updated from {source}")
+    replace_section(ROOT / "docs" / "QUALITY.md", BEGIN, END, table(json.loads(source.read_text(encoding="utf-8"))))
+    print(f"docs/QUALITY.md eval table updated from {source}")
 
 
 if __name__ == "__main__":

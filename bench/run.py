@@ -1,4 +1,4 @@
-"""Every benchmark in one run on this machine, written to bench/results/ and the README (`make bench`).
+"""Every benchmark in one run on this machine, written to bench/results/ and docs/BENCHMARKS.md (`make bench`).
 
     .venv/bin/python bench/run.py [--sizes 10000 100000 1000000] [--real 10000]
 
@@ -8,7 +8,7 @@
 3. scale    exact against approximate faiss on 10k, 100k and 1M passages
 
 Writes bench/results/{speed,quality,scale}.{json,md} and bench/results/latest.{json,md}, and replaces
-the README's section between the bench markers with the latest tables. `--render-only` redraws the
+docs/BENCHMARKS.md's section between the bench markers with the latest tables. `--render-only` redraws the
 tables from bench/results/latest.json without measuring anything.
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ def report(parts: dict[str, str], date: str, minutes: float) -> str:
     ])
 
 
-def update_readme(text: str, readme: Path = ROOT / "README.md") -> None:
+def update_readme(text: str, readme: Path = ROOT / "docs" / "BENCHMARKS.md") -> None:
     replace_section(readme, BEGIN, END, text)
 
 
@@ -83,7 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--real", type=int, default=10_000, help="synthetic passages embedded with the real model")
-    parser.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
+    parser.add_argument("--no-readme", action="store_true", help="leave docs/BENCHMARKS.md as it is")
     parser.add_argument("--render-only", action="store_true", help="redraw the tables from latest.json")
     args = parser.parse_args()
     if args.render_only:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 class Weights:
     """How the signals combine.
 
-    Measured on the question sets (README, "Quality"): dense retrieval with a
+    Measured on the question sets (docs/QUALITY.md): dense retrieval with a
     lexical bonus beats both BM25 alone and dense alone in each language, while
     plain reciprocal-rank fusion does worse than dense alone on English
     questions. So the lexical score is added as a bounded bonus on top of the
