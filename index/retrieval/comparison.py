@@ -278,8 +278,8 @@ class Comparer:
         hits = {h.row: h for h in ranking.hits}
         passages = self.pipeline.data.passages
         if by_rank:  # on a topic: the items holding it, the most relevant first
-            lonely = [h.row for h in ranking.hits if h.row in set(lonely)
-                      and (self.reader.share(question, h) or 0.0) >= HOLDS]
+            without = set(lonely)
+            lonely = [h.row for h in ranking.hits if h.row in without and (self.reader.share(question, h) or 0.0) >= HOLDS]
         else:
             lonely.sort(key=lambda r: (passages[r].document, passages[r].order))
         citations = tuple(self.pipeline.citation(hits.get(r) or _plain(self.pipeline, r), ranking, f"[{i}]", link)
