@@ -69,7 +69,8 @@ def timed(command: list[str], clone: Path, env: dict[str, str]) -> tuple[float, 
     result = subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True)
     tail = (result.stdout.strip().splitlines() or [""])[-1]
     if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({result.returncode}): {tail}\n{result.stderr[-2000:]}")
+        failed = "\n".join(line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR")))
+        raise SystemExit(f"{' '.join(command)} failed ({result.returncode}): {tail}\n{failed}\n{result.stderr[-2000:]}")
     return time.monotonic() - started, tail
 
 
