@@ -58,5 +58,5 @@ def test_the_image_installs_no_test_extras_and_make_test_does(tmp_path):
     for args in commands:
         assert "EXTRAS=" in args, args  # every make of the image, or `index: install` would add them back
         plan = make_plan(args, tmp_path / "venv")
-        assert "pip install --quiet -e '.'" in plan and "[test]" not in plan, plan
-    assert "pip install --quiet -e '.[test]'" in make_plan(["test"], tmp_path / "venv")
+        assert "pip install --progress-bar on -e '.'" in plan and "[test]" not in plan, plan
+    assert "pip install --progress-bar on -e '.[test]'" in make_plan(["test"], tmp_path / "venv")
