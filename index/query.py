@@ -233,7 +233,6 @@ class QueryAnalyzer:
 _LONE_PARTICLE = re.compile(r"(?:(?<=\s)|^)(?:から|まで|より|との|では|でも|には|と|で|の|は|に|も|や|を|が|・)"
                             r"(?=\s|[、。,.?？!！]|$)|(?:(?<=\s)|^)(?:では|での|で|と|の|は|に)(?=[\u4e00-\u9fff\u30a0-\u30ff])")
 _OWN_WORK = re.compile(r"取組|取り組|独自|事業|施策|initiative|project|program|own\b", re.IGNORECASE)
-_FOLLOW_OPENING = re.compile(r"^(and|also|what about|how about|then|じゃあ|では|それでは|それなら|なら|あと|次に)", re.IGNORECASE)
 # Beyond the question words (lexical.QUESTION_WORDS): how a follow-up points back at the earlier question.
 _FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合",
                  "時点", "とき", "時", "ころ", "頃", "位置", "つけ", "付け", "付ける", "version"}
