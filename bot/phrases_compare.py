@@ -22,6 +22,15 @@ WORDS: dict[str, dict[str, str]] = {
                  "en": "Every item of the {nth} summit has a counterpart in the {against_nth}."},
     "none-dropped": {"ja": "第{summit}回の項目は、どれも第{against}回に引き継がれています。",
                      "en": "Every item of the {nth} summit has a counterpart in the {against_nth}."},
+    "carried-new": {"ja": "この点で第{summit}回に新しい項目はありません。第{summit}回の記載（{n}件）には、どれも第{against}回に"
+                           "対応する記載があります（各記載のページに対応箇所を示します）。",
+                    "en": "Nothing new on this in the {nth} summit: each of its {n} passage{s} on it has a counterpart in "
+                          "the {against_nth} (each passage's page shows it)."},
+    "carried-dropped": {"ja": "この点で第{summit}回から消えた項目はありません。第{summit}回の記載（{n}件）は、どれも第{against}回に"
+                               "引き継がれています（各記載のページに対応箇所を示します）。",
+                        "en": "Nothing on this was dropped after the {nth} summit: each of its {n} passage{s} on it has a "
+                              "counterpart in the {against_nth} (each passage's page shows it)."},
+    "column_carried": {"ja": "第{summit}回の記載（第{other}回にも対応する記載あり）", "en": "In the {nth}, with a counterpart in the {other_nth}"},
     "none-changes": {"ja": "第{early}回と第{late}回の項目は、どれも互いに対応する記載があります。",
                      "en": "Every item of the {early_nth} and {late_nth} summits has a counterpart in the other."},
     "column": {"ja": "第{summit}回「{title}」", "en": "{nth} summit ({title})"},
@@ -60,6 +69,8 @@ def comparison_headline(answer: Answer) -> str:
         summit = comparison.columns[0].summit
         facts = {"summit": summit, "against": comparison.against, "nth": nth(summit),
                  "against_nth": nth(comparison.against), "n": n}
+        if comparison.columns[0].note == "carried":
+            return say(f"carried-{comparison.kind}", lang, s="" if n == 1 else "s", **facts)
         return say(f"none-{comparison.kind}" if not n else comparison.kind, lang, **facts)
     summits = _summit_list([c.summit for c in comparison.columns], lang)
     line = say(comparison.kind, lang, summits=summits, n=n, s="" if n == 1 else "s")
@@ -73,6 +84,7 @@ def column_title(column: SummitColumn, comparison: Comparison, lang: str) -> str
     if comparison.kind in ("new", "dropped", "changes"):
         other = comparison.against or _other(column, comparison)
         kind = "column_dropped" if column is comparison.columns[0] and comparison.kind != "new" else "column_new"
+        kind = "column_carried" if column.note == "carried" else kind
         return say(kind, lang, summit=column.summit, other=other, nth=nth(column.summit), other_nth=nth(other))
     title = column.document.title if column.document else ""
     return say("column", lang, summit=column.summit, title=title, nth=nth(column.summit))

@@ -56,6 +56,11 @@ QUESTION_WORDS = {
     "been", "every", "time", "ok", "okay", "put", "forward", "方", "項目", "item", "items", "テーマ",
     "出る", "来る", "入る", "含める", "含む", "対する", "対す", "逆", "関係", "論点", "がらみ", "絡み",
     "two", "three", "actually", "really", "exactly", "specifically", "concrete", "concretely", "stuff",
+    # how an aspect or an inclusion is asked about: 「人材面で」, 「盛り込まれた」, 「打ち出された」
+    "面", "盛り込む", "込む", "打ち出す", "取り上げる", "出す",
+    # who, as the asker points at them: 「自分のとこの取組み」, 「市のほう」, 「各都市」, 「商議所じゃなくて」
+    "取組む", "自分", "とこ", "市", "区", "各", "じゃ", "ない", "もう", "these", "those",
+    "handle", "handles", "handled", "treat", "treats", "treated", "cover", "covers", "covered",
 }
 K1 = 1.2
 B = 0.75

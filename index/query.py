@@ -15,6 +15,7 @@ from .corpus import Gazetteer, GlossaryTerm
 from .lexical import QUESTION_WORDS, tokenize
 from .model import Document, QueryAnalysis
 from .comparison_words import asks_previous, comparison_kind, has_cue, looks_for_likeness, without_cues
+from .spelling import Speller
 from .summits import blank_summit_mentions, summit_numbers
 from .textnorm import is_japanese
 
@@ -75,6 +76,7 @@ class QueryAnalyzer:
     host_summits: dict[str, tuple[int, ...]] = field(default_factory=dict)  # city → the summits it hosted
     # per concept: its Japanese terms of more than one word (事業承継, not 創業), read once at build
     compound_terms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    speller: Speller = field(default_factory=lambda: Speller(()))  # typos mended to the glossary's spelling
 
     @classmethod
     def build(cls, gazetteer: Gazetteer, glossary: tuple[GlossaryTerm, ...],
@@ -96,9 +98,12 @@ class QueryAnalyzer:
             host_summits={city: tuple(sorted({d.summit for d in documents if d.host_city == city}))
                           for city in {d.host_city for d in documents}},
             compound_terms={t.ja: tuple(w for w in t.ja if len(tokenize(w)) > 1) for t in glossary if not t.meta},
+            speller=Speller([w for t in glossary for term in (*t.en, *t.ja, *t.ask) for w in term.split()]
+                            + sorted(QUESTION_WORDS), known=QUESTION_WORDS),
         )
 
-    def analyze(self, question: str) -> QueryAnalysis:
+    def analyze(self, asked: str) -> QueryAnalysis:
+        question = self.speller.mend(asked)
         text = unicodedata.normalize("NFKC", question)
         summits, text = self._match(self.declarations, text)
         summits = _dedupe(summits + summit_numbers(text))
@@ -153,7 +158,7 @@ class QueryAnalyzer:
             text = text.replace(word, " " * len(word))
         text = _LONE_PARTICLE.sub(_blank, text)  # "第8回と第9回で…" blanked leaves と and で, which are no topic
         return QueryAnalysis(
-            text=question,
+            text=asked,
             lang="ja" if is_japanese(question) else "en",
             cities=tuple(cities),
             organizations=tuple(organizations),

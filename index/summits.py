@@ -25,7 +25,7 @@ _ORDINAL_WORDS = {
 # that was not NFKC-normalised is blanked in place, character for character.
 # "8回と9回", "8回→9回", "8回・9回", "8回では": a bare number before 回 names a summit where a particle or arrow follows,
 # not in 月2回, 年3回の, 10回以上 or 3回開催.
-_AFTER = r"(?=[\u3041-\u309f→⇒、,・\s？?]|$)"  # a particle or kana (9回それぞれ), not 開催 or 以上
+_AFTER = r"(?=[\u3041-\u309f→⇒、,・\s？?（(」）)]|$)"  # a particle or kana (9回それぞれ), not 開催 or 以上
 _SUMMIT_JA = re.compile(rf"第\s*(\d+|[{_KANJI}]+)\s*回|(\d+)\s*回目|(?<![月年週日毎\d])(\d{{1,2}})\s*回{_AFTER}"
                         # "8・9回", "8と9回で": the first number shares the second's 回
                         rf"|(?<![月年週日毎\d])(\d{{1,2}})\s*[・と、]\s*(?=(?:第\s*)?\d{{1,2}}\s*回{_AFTER})")

@@ -23,7 +23,11 @@ three answers now say the topic is not mentioned, one is declined), and when
 項目, 方 and a follow-up's pointing words ("been", "every time") stopped being
 topics (one out-of-corpus question declined, another padded less); and when
 テーマ stopped being a topic and 面倒 came to mean paperwork (four answers
-lost a "not mentioned" notice that named those words). Whoever changes answers on
+lost a "not mentioned" notice that named those words); and when 出す, 市, 自分 and
+the like stopped being topics and typos came to be mended to the glossary's
+spelling (6 of 605 answers changed: two excerpts of the same passages, one
+padded answer declined, one more out-of-corpus question answered, as
+"subsidise" now reads as subsidies, under a "not mentioned" notice). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """

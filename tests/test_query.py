@@ -120,3 +120,35 @@ def test_an_organisation_and_one_summit_with_a_likeness_is_a_comparison(analyze)
     assert analysis.comparison == "compare" and analysis.summits == (8,)
     assert not analyze("第9回で補助金みたいな話ある？").comparison  # no organisation: casual speech
 
+
+
+@pytest.mark.parametrize("question, concept", [
+    ("how do the 8th and 9th differ on intelectual property?", "知的財産"),
+    ("How do the two summits handle business succesion?", "事業承継"),
+    ("6都市でデーターベース作ったり共同受注したりする話", "データベース"),
+    ("jigyo shokei って8回と9回の宣言でどう書いてある？", "事業承継"),  # romanised, as staff type it
+])
+def test_a_slip_of_the_keyboard_or_romaji_finds_the_glossary_concept(analyze, question, concept):
+    result = analyze(question)
+    assert any(concept in terms for terms in result.concepts + result.compounds)
+    assert result.text == question  # the question is quoted as asked, not as mended
+
+
+@pytest.mark.parametrize("question", [
+    "How is environmentally friendly production treated?",  # a glossary word with an ending is no slip
+    "What about exporters?",
+    "shinki kaitaku",  # short romaji words are left as written (shinki is not shinkin)
+])
+def test_right_words_are_not_mended(question):
+    from index.spelling import Speller
+    speller = Speller(["environmental", "export", "shinkin", "intellectual"])
+    assert speller.mend(question) == question
+
+
+def test_mending_needs_one_nearest_word():
+    from index.spelling import Speller, distance
+    assert distance("succesion", "succession", 2) == 1 and distance("declraton", "declaration", 2) == 2
+    assert distance("abcdefgh", "zzzzzzzz", 2) == 3  # past the limit
+    assert Speller(["succession"]).mend("succesion planning") == "succession planning"
+    assert Speller(["contract", "contrast"]).mend("contrect") == "contract"
+    assert Speller(["abcdefg", "abcdefh"]).mend("abcdefz") == "abcdefz"  # two as near: left as written

@@ -27,6 +27,7 @@ from index.summits import blank_summit_mentions, first_summit, kanji_number, sum
     ("第　１０　回", [10]),  # ideographic spaces
     ("第2000回", []),
     ("中小企業の振興", []),
+    ("8回の宣言にあって、9回（提言も含めて）ではもう出てこない", [8, 9]),  # a parenthesis after 回
     ("", []),
 ])
 def test_summit_numbers(text, numbers):

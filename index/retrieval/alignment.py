@@ -84,9 +84,11 @@ class Counterparts:
         """The summit's items, proposals and initiatives (those of `kinds`), in row order."""
         return [r for r in self._by_summit.get(summit, ()) if self.passages[r].kind in kinds]
 
-    def without_counterpart(self, rows: Sequence[int], other_summit: int) -> list[int]:
-        """Those of `rows` that no passage of `other_summit` (items, proposals, initiatives) matches."""
-        others = self.rows_of(other_summit)
+    def without_counterpart(self, rows: Sequence[int], other_summit: int,
+                            others: Sequence[int] | None = None) -> list[int]:
+        """Those of `rows` that no passage of `other_summit` (items, proposals, initiatives; or only `others`)
+        matches."""
+        others = self.rows_of(other_summit) if others is None else others
         if not others:
             return list(rows)
         best = self.scores(rows, others).max(axis=1)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..model import Answer, Citation, CitationGroup, Comparison, Decision, Hit, SummitColumn
 from .alignment import CONTENT_KINDS
 from .decision import decide, names_only
-from .on_topic import CLOSE_ITEMS, HOLDS, TopicReader
+from .on_topic import CLOSE_ITEMS, HOLDS, TopicReader, asks_for_action, items_of, named_first
 from .on_topic import anchor as anchor_of
 from .question import Question
 from .ranking import Link, Ranking
@@ -51,6 +51,7 @@ Cell = tuple[Hit, Ranking, str]  # a summit's passage on a topic, its ranking, a
 MAX_COLUMNS = 5  # summits on one page (Slack's 50 blocks); "More" shows the older ones
 MAX_TOPICS = 3
 MAX_LISTED = 10  # items a what-is-new / what-was-dropped answer lists
+MAX_CARRIED = 3  # a topic's passages shown as carried over when none is new
 MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
 # Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
 _SUMMIT_WORDS = re.compile(r"サミット|宣言|第?\d+回|\bsummits?\b|\bdeclarations?\b", re.IGNORECASE)
@@ -113,14 +114,15 @@ class Comparer:
         self.documents = {d.summit: d for d in sorted(pipeline.data.documents.values(), key=lambda d: d.key)}
 
     def answer(self, question: Question, scope: Scope, top_k: int, offset: int, link: Link) -> Answer:
-        if scope.kind == "new" and _has_topic(question):
-            # "what's new in the 9th on exports?": its items on the topic without a counterpart, the most
-            # relevant first; when every one has a counterpart, the topic at both summits shows it was there
-            column, decision = self._listed(question, "new", scope.listed, scope.against, link, by_rank=True)
-            if column.citations:
-                return self._answer(question, decision, Comparison("new", (column,), against=scope.against), 0)
         if scope.kind in ("new", "dropped") and _has_topic(question):
-            # "did the 8th's BCP item disappear?": that topic at both summits, 記載なし where it is gone
+            # "what's new in the 9th on exports?", "did the 8th's BCP item disappear?": the listed summit's items
+            # on the topic without a counterpart, the most relevant first; when every one has a counterpart,
+            # those items, said to be carried over (their pages show the counterparts)
+            column, decision = self._listed(question, scope.kind, scope.listed, scope.against, link, by_rank=True)
+            if not column.citations:
+                column, decision = self._carried(question, scope.kind, scope.listed, link)
+            if column.citations:
+                return self._answer(question, decision, Comparison(scope.kind, (column,), against=scope.against), 0)
             scope = Scope("compare", scope.summits)
         if scope.kind in ("new", "dropped"):
             column, decision = self._listed(question, scope.kind, scope.listed, scope.against, link)
@@ -184,7 +186,7 @@ class Comparer:
         decision, _ = decide(overall.question, overall.hits, overall.found, self.pipeline.thresholds)
         if not decision.found:
             return {}, decision
-        anchor = anchor_of(overall.hits)
+        anchor = anchor_of((asks_for_action(topic) and items_of(overall.hits)) or overall.hits)
         cells: dict[int, Cell | str] = {}
         for summit in scope.summits:
             ranking = self.pipeline.rank(_at(topic, (summit,)))
@@ -239,7 +241,7 @@ class Comparer:
                 hit, ranking, note = cell
                 notes.append(note)
                 named = names_only(ranking.question.analysis) and ranking.found.filtered
-                extra = self._own_passages(ranking) if named else [hit]
+                extra = named_first(ranking.question, ranking.hits)[:MAX_OWN] if named else [hit]
                 for one in extra:
                     if one.row in seen:
                         continue
@@ -252,10 +254,6 @@ class Comparer:
                 note = "joint-only" if "joint-only" in notes else "not-mentioned"
             columns.append(SummitColumn(summit, self.documents.get(summit), tuple(citations), note))
         return columns
-
-    @staticmethod
-    def _own_passages(ranking: Ranking) -> list[Hit]:
-        return list(ranking.hits[:MAX_OWN])
 
     # ------------------------------------------------------------------ what is new, what was dropped
 
@@ -273,7 +271,8 @@ class Comparer:
         """The listed summit's items without a counterpart at the other one, in document order (on a topic,
         `by_rank`: the most relevant first)."""
         rows = self._items(question, listed)
-        lonely = self.counterparts.without_counterpart(rows, against)
+        others = self._on_topic_rows(question, against) if by_rank else None
+        lonely = self.counterparts.without_counterpart(rows, against, others)
         ranking = self.pipeline.rank(_at(question, (listed,)))
         hits = {h.row: h for h in ranking.hits}
         passages = self.pipeline.data.passages
@@ -288,6 +287,25 @@ class Comparer:
         decision = Decision("found", "compared", "" if citations else f"none-{kind}",
                             {"items": float(len(rows)), "without_counterpart": float(len(lonely))})
         return column, decision
+
+    def _on_topic_rows(self, question: Question, summit: int) -> list[int]:
+        """The summit's passages holding the topic: on a topic, what is new is new on it (a 9th-summit subsidy for
+        住工共生 is new though the 8th has a subsidy item on another topic)."""
+        ranking = self.pipeline.rank(_at(question, (summit,)))
+        return [h.row for h in items_of(ranking.hits) if (self.reader.share(question, h) or 0.0) >= HOLDS]
+
+    def _carried(self, question: Question, kind: str, listed: int, link: Link) -> tuple[SummitColumn, Decision]:
+        """The listed summit's passages on the topic when none is new (or dropped): each has a counterpart."""
+        ranking = self.pipeline.rank(_at(question, (listed,)))
+        rows = set(self._items(question, listed))
+        on_topic = [h for h in ranking.hits if h.row in rows and (self.reader.share(question, h) or 0.0) >= HOLDS]
+        first = self.reader.passage(question, on_topic, on_topic[0]) if on_topic else None
+        if first:  # among close items, the one holding most of the topic, as in a comparison cell
+            on_topic = [first, *(h for h in on_topic if h.row != first.row)]
+        citations = tuple(self.pipeline.citation(h, ranking, f"[{i}]", link)
+                          for i, h in enumerate(on_topic[:MAX_CARRIED], 1))
+        column = SummitColumn(listed, self.documents.get(listed), citations, "carried" if citations else "none")
+        return column, Decision("found", "compared", f"carried-{kind}", {"on_topic": float(len(on_topic))})
 
     def _items(self, question: Question, summit: int) -> list[int]:
         """The summit's items a what-is-new question is about: its declaration items unless it asks for proposals
@@ -340,8 +358,10 @@ def _proposals_only(question: Question) -> bool:
 
 
 def _has_topic(question: Question) -> bool:
+    """A word of a topic outside parentheses: 「（提言や各都市の取組みも含めて）」 says where to look, not what about."""
     analysis = question.analysis
-    return bool(analysis.content_terms or analysis.matched_terms or analysis.unknown_nouns)
+    glossed = set(analysis.glosses)
+    return bool(analysis.matched_terms or set(analysis.content_terms) - glossed or set(analysis.unknown_nouns) - glossed)
 
 
 def _no_topic(question: Question) -> bool:

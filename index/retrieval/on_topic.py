@@ -29,6 +29,11 @@ SHARES = 0.25  # ... and the anchor's counterpart holding this share does too
 ANCHOR_GAP = 0.02  # an item within this fused score of a better preamble sentence is chosen instead of it
 ITEM_WINDOW = 0.02  # items this close to a summit's best are told apart by how much of the topic they hold
 CLOSE_ITEMS = 5
+_ACTION = re.compile(r"対応|対策|対処|手を打|\bdo(?:ing)? about\b|\brespon(?:d|se|ses)\b|\bmeasures?\b|\btackl|"
+                     r"\bdeal(?:t|ing)? with\b|\bcountermeasure", re.IGNORECASE)
+_NOT_CHAMBER = re.compile(r"(?:商工会議所|商議所|会議所)(?:じゃ|では|で)な(?:く|い)|\bnot (?:the )?(?:chambers?|cci)\b", re.IGNORECASE)
+_NOT_CITY = re.compile(r"(?:市|区)(?:役所)?(?:じゃ|では|で)な(?:く|い)|\bnot (?:the )?(?:city|cities|ward|municipalit\w*)\b",
+                       re.IGNORECASE)
 _ENACTING = re.compile(r"(?:以下|次)の(?:ように|とおり|方向性).{0,40}(?:宣言|提言)する|ここに宣言する")
 
 
@@ -55,7 +60,10 @@ class TopicReader:
         question the glossary cannot map) has no share: the anchor and its counterparts speak to it.
         """
         if names_only(topic.analysis):
-            return hits[0] if hits else None  # the named organisation's own passage at this summit
+            own = named_first(topic, hits)
+            return own[0] if own else None  # the named organisation's own passage at this summit
+        if asks_for_action(topic):  # 「原材料費の高騰への対応」: a preamble naming the problem is no response to it
+            hits = items_of(hits)
         if hits and _own(topic, hits[0]):
             return self._own_on_topic(topic, hits, anchor)
         best = self._best(topic, hits)
@@ -147,6 +155,28 @@ def _written(term: str, text: str) -> bool:
     if not term.isascii():
         return term in text
     return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
+
+
+def named_first(question: Question, hits: Sequence[Hit]) -> list[Hit]:
+    """An organisation's passages, the one the asker names first: 「岡谷市って…」 is the city's own initiative
+    before its chamber's, "Kawaguchi CCI" the chamber's; one excluded in words (「商工会議所じゃなくて市のほう」,
+    "the chamber, not the city") is left out."""
+    analysis = question.analysis
+    chamber_out, city_out = _NOT_CHAMBER.search(question.text), _NOT_CITY.search(question.text)
+
+    def who(hit: Hit) -> str:
+        organization = hit.passage.organization
+        return "city" if organization and organization == hit.passage.city else "chamber"
+
+    kept = [h for h in hits if not ((chamber_out and who(h) == "chamber") or (city_out and who(h) == "city"))]
+    return sorted(kept, key=lambda h: (h.passage.organization not in analysis.organizations,
+                                       h.passage.organization not in analysis.cities))
+
+
+def asks_for_action(topic: Question) -> bool:
+    """The question asks what was done or proposed about a problem (対応, 対策, "what did they do about"), which
+    only items (declaration, proposal, initiative) answer: the preamble names problems, it commits to nothing."""
+    return _ACTION.search(topic.text) is not None
 
 
 def items_of(hits: Sequence[Hit]) -> list[Hit]:

@@ -1,0 +1,63 @@
+"""Slips of the keyboard in a question, mended to the glossary's spelling before anything else reads it.
+
+"intelectual property", "business succesion", "データーベース": one letter off a word
+the glossary knows, and the question would read as asking about a word no
+declaration uses, which is declined, or in a comparison shown as 記載なし. Only
+words the glossary lists are spelling targets (its English words, its katakana
+terms): a short, clean list, so a real word is not "corrected" into a topic.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_LATIN = re.compile(r"(?<![A-Za-z])[A-Za-z]{7,}(?![A-Za-z])")
+_KATAKANA = re.compile(r"[ァ-ヴー]{4,}")
+_ENDINGS = ("ies", "es", "s", "ing", "ed", "d")
+
+
+class Speller:
+    """The glossary's words, and the mending of a question's words within one or two edits of one of them."""
+
+    def __init__(self, words: Iterable[str], known: Iterable[str] = ()):
+        self.latin = {w.lower() for w in words if w.isascii() and w.isalpha() and len(w) >= 5}
+        self.katakana = {w for w in words if _KATAKANA.fullmatch(w)}
+        self.known = {w.lower() for w in known} | self.latin
+
+    def mend(self, text: str) -> str:
+        """The text with each unknown word one edit (two for long words) from a glossary word spelled as it."""
+        text = _LATIN.sub(lambda m: self._nearest(m.group(), self.latin, lower=True), text)
+        return _KATAKANA.sub(lambda m: self._nearest(m.group(), self.katakana), text)
+
+    def _nearest(self, word: str, targets: set[str], lower: bool = False) -> str:
+        key = word.lower() if lower else word
+        if key in targets or (lower and self._known(key)) or any(key.startswith(t) for t in targets):
+            return word  # spelled right, or a glossary word with an ending ("environmentally", "exporters")
+        limit = 1 if len(key) < 9 else 2
+        close = [(distance(key, t, limit), t) for t in targets if abs(len(t) - len(key)) <= limit]
+        close = sorted((d, t) for d, t in close if d <= limit)
+        if not close or (len(close) > 1 and close[0][0] == close[1][0]):
+            return word  # nothing near, or two words as near: leave it as written
+        return close[0][1]
+
+    def _known(self, word: str) -> bool:
+        """The word or its stem is a glossary or question word ("successors", "chambers")."""
+        return word in self.known or any(word.endswith(e) and word[: -len(e)] in self.known for e in _ENDINGS)
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b; limit + 1 once past the limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return previous[-1]
