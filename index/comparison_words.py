@@ -17,14 +17,14 @@ import re
 
 _NEW = re.compile(
     r"新しく(?:加|入|盛|出|登場|追加)[ぁ-ん]*|新たに(?:加|盛|入|追加|登場|出)[ぁ-ん]*|新たな(?:項目|論点|テーマ|提言|宣言|もの|点)|新規(?:に|の)(?:項目|追加|論点)"
-    r"|なかった新しい|新しい(?:項目|論点|提言|もの)(?:は|って|を|が|\?|？)|初めて(?:出|登場|盛|入|加|触)|追加され|加わった|加えられ|盛り込まれた|なかった(?:もの|論点|項目|こと|話|テーマ|点|の)"
+    r"|なかった新しい|新しい(?:項目|論点|提言|もの)(?:は|って|を|が|\?|？)|初めて(?:出|登場|盛|入|加|触)|追加され|加わった|加えられ|盛り込まれた|なかった(?:もの|論点|項目|こと|話|テーマ|点|の)|(?:に|で)はなかった(?=[^？?。]{2})"
     r"|what'?s new|whats new|\bnew (?:in|items?|points?|topics?|asks?|proposals?|commitments?|pledges?|things?)\b"
     r"|\bbrand[- ]new\b|\banything new\b|\bnew on\b|\bnewly\b|\badded\b(?![- ]value)|\bfirst time\b|\bintroduced\b|\b(?:was|were)n'?t in\b|\bnot in the\b",
     re.IGNORECASE,
 )
 _DROPPED = re.compile(
     r"なくなった|無くなった|消え|削除|削られ|外れ|落ち(?:た|て)|抜け(?:た|て)|引き継がれ(?:なかった|ていない|ず)|継承されなかった"
-    r"|抜け落ち|言わなくなった|触れなくなった|なくなって|やめた|取り下げ|もう出て(?:こ|き)ない|出てこなくな"
+    r"|抜け落ち|言わなくなった|触れなくなった|なくなって|なくなっちゃ|無くなっちゃ|無くなって|やめた|取り下げ|もう出て(?:こ|き)ない|出てこなくな"
     r"|\bdrops?\b|\bdropp\w*|\bremoved?\b|\bno longer\b|\bdid(?:n'?t| not) carry(?: over)?|\bdisappear\w*|\bleft out\b|\bomitted\b"
     r"|\bdiscontinu\w*|\babandon\w*|\bgone\b|\bnot carried\b",
     re.IGNORECASE,

@@ -21,7 +21,7 @@ from bot.render_text import answer_json
 from bot.settings import BotSettings
 from index.comparison_words import comparison_kind, without_cues
 from index.model import SummitColumn
-from index.retrieval.comparison import MAX_COLUMNS, _page, scope_of
+from index.retrieval.comparison import MAX_COLUMNS, Scope, _page, scope_of
 from index.query import glosses
 from index.summits import summit_numbers
 
@@ -104,7 +104,8 @@ def test_scopes():
     assert (new.listed, new.against) == (9, 8)
     dropped = scope_of("dropped", (8,), False, indexed)  # "what did the 8th have that was dropped"
     assert (dropped.listed, dropped.against) == (8, 9)
-    assert scope_of("new", (8,), False, indexed) is None  # nothing before the first summit
+    # nothing before the first summit: 「8回にはなかった…」 asks what is new since it
+    assert scope_of("new", (8,), False, indexed) == Scope("new", (8, 9), 9, 8)
     assert scope_of("history", (), False, (9,)) is None
 
 
@@ -379,6 +380,25 @@ def test_a_dropped_question_on_a_topic_shows_only_the_earlier_summit(service):
     assert "地域金融機関" in answer.citations[0].passage.text
     gone = service.ask("8回の宣言にあって、9回（提言や各都市の取組みも含めて）ではもう出てこない項目ってある？")
     assert gone.comparison.kind == "dropped" and gone.comparison.against == 9  # 「9回（」 names the 9th
+
+
+def test_a_question_about_the_proposals_finds_none_at_a_summit_that_made_none(service):
+    """The 8th made no proposals to the government: its 事業承継 commitment is no answer to 「国への提言では」;
+    「国への提言も含めて」 widens a question instead of narrowing it."""
+    plain = service.ask("事業承継について、これまでのサミットでは何と言ってきた？")
+    assert all(c.citations for c in plain.comparison.columns)
+    answer = service.ask("事業承継について、これまでのサミットの国への提言では何を求めてきた？")
+    eighth, ninth = answer.comparison.columns
+    assert eighth.empty and ninth.citations and ninth.citations[0].passage.kind == "proposal"
+    wider = service.ask("医療や環境みたいな成長分野への進出、8回と9回の宣言（国への提言も含めて）で書き方どう違う？")
+    assert all(c.citations for c in wider.comparison.columns)
+
+
+def test_new_since_the_first_summit_and_casual_dropped_words(service):
+    since = service.ask("国への提言で、8回にはなかった資金繰りや金融面の要望って何がありますか？").comparison
+    assert since.kind == "new" and since.against == 8 and [c.summit for c in since.columns] == [9]
+    gone = service.ask("企業誘致・立地促進の項目、9回では無くなっちゃった？").comparison
+    assert gone.kind == "dropped" and [c.summit for c in gone.columns] == [8]
 
 
 def test_a_question_asking_for_measures_is_not_answered_by_the_preamble(service):

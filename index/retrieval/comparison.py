@@ -56,6 +56,12 @@ MAX_OWN = 3  # a named organisation's passages per summit when the question has 
 # Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
 _SUMMIT_WORDS = re.compile(r"サミット|宣言|第?\d+回|\bsummits?\b|\bdeclarations?\b", re.IGNORECASE)
 _OWN = re.compile(r"独自|ならでは|\bown\b", re.IGNORECASE)  # its own work asked for: the joint text does not stand in
+# Only the proposals to the national government are asked for: a summit that made none says nothing
+# (「宣言と国への提言の中で」 and 「国への提言も含めて」 widen the question instead, 「国への提言は除く」 narrows it the
+# other way).
+_PROPOSALS_ASKED = re.compile(r"提言(?:では|で、|で何|に(?:は|ある|入って))(?![^。？?]{0,12}除)|国に(?:求め|要望)"
+                              r"|\bin the proposals\b|\bpropos\w* to (?:the )?(?:national|central|govern|state)"
+                              r"|\bask(?:ed)? the (?:national |central )?(?:government|govt|state)\b", re.IGNORECASE)
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
 
 
@@ -88,6 +94,8 @@ def scope_of(kind: str, named: Sequence[int], previous: bool, indexed: Sequence[
         else:
             late = named[0] if named else indexed[-1]
             early = before(late)
+            if kind == "new" and named and early is None and after(late) is not None:
+                early, late = late, after(late)  # 「8回にはなかった…」: new since the 8th, the first indexed
             if kind == "dropped" and named and (early is None or (not previous and after(late) is not None)):
                 early, late = late, after(late)  # "what did the 8th have that was dropped": the 8th, then the next
         if early is None or late is None:
@@ -135,8 +143,9 @@ class Comparer:
         # The joint text stands in for an organisation only when the asker speaks of summits ("尼崎 at the 8th and
         # the 9th", "between the two summits"); "岡谷市と東大阪商議所、どう違う？" compares the two organisations' own words.
         stand_in = bool(question.analysis.summits or _SUMMIT_WORDS.search(question.text))
+        proposals = bool(_PROPOSALS_ASKED.search(question.text))  # "is any of that in the proposals to the government?"
         for topic in topics:
-            found, topic_decision = self._topic_cells(topic, scope, stand_in)
+            found, topic_decision = self._topic_cells(topic, scope, stand_in, proposals)
             decision = decision if decision and decision.found else topic_decision
             for summit, cell in found.items():
                 cells[summit].append(cell)
@@ -177,13 +186,18 @@ class Comparer:
             kept.append((part, topic, anchor))
         return topics[:MAX_TOPICS] if len(topics) >= 2 else [question]
 
-    def _topic_cells(self, topic: Question, scope: Scope, stand_in: bool) -> tuple[dict[int, Cell | str], Decision]:
+    def _topic_cells(self, topic: Question, scope: Scope, stand_in: bool,
+                     proposals: bool = False) -> tuple[dict[int, Cell | str], Decision]:
         """Per summit: (best hit, its ranking, "joint" when the joint text stands in) when the summit speaks to
         the topic, else why not; and the decision."""
         if _proposals_only(topic):
             return self._proposal_cells(topic, scope)
         overall = self.pipeline.rank(_at(topic, scope.summits))
         decision, _ = decide(overall.question, overall.hits, overall.found, self.pipeline.thresholds)
+        if not decision.found and decision.reason == "not-relevant" and overall.hits and _all_known(topic):
+            # every word of the topic is one the declarations use: the cells below hold each summit to those words,
+            # a close call between two passages (the ordinary answer's doubt) is no reason to say nothing
+            decision = Decision("found", "covered", "", decision.evidence)
         if not decision.found:
             return {}, decision
         anchor = anchor_of((asks_for_action(topic) and items_of(overall.hits)) or overall.hits)
@@ -196,7 +210,10 @@ class Comparer:
                 best = self._stand_in(topic, ranking.hits, anchor) if stand_in else None
                 cells[summit] = (best, ranking, "joint") if best else "joint-only"
                 continue
-            best = self.reader.passage(topic, ranking.hits, anchor)
+            hits = ranking.hits
+            if proposals:  # only the proposals asked for: a summit that made none says nothing
+                hits = [h for h in hits if h.passage.kind == "proposal"]
+            best = self.reader.passage(topic, hits, anchor) if hits else None
             cells[summit] = (best, ranking, "") if best else "not-mentioned"
         return cells, decision
 
@@ -318,7 +335,9 @@ class Comparer:
             kinds = ("initiative",)
         else:
             kinds = ("declaration",) if self.counterparts.rows_of(summit, ("declaration",)) else CONTENT_KINDS
-        rows = self.counterparts.rows_of(summit, kinds)
+        # 「9回（提言や各都市の取組みも含めて）」 asks where to look at the other summit: the 8th, with no proposals,
+        # is read for its declaration items
+        rows = self.counterparts.rows_of(summit, kinds) or self.counterparts.rows_of(summit, ("declaration",))
         if analysis.cities or analysis.organizations:
             rows = [r for r in rows if passages[r].city in analysis.cities
                     or passages[r].organization in analysis.organizations]
@@ -355,6 +374,10 @@ def _proposals_only(question: Question) -> bool:
     analysis = question.analysis
     return (names_only(analysis) and "proposal" in analysis.kinds
             and not (analysis.cities or analysis.organizations or analysis.unknown_terms))
+
+
+def _all_known(question: Question) -> bool:
+    return question.analysis.coverage >= 0.99 and not question.analysis.unknown_terms
 
 
 def _has_topic(question: Question) -> bool:

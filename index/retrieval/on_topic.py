@@ -130,7 +130,8 @@ class TopicReader:
             return float(lexicon.idf[lexicon.vocab[word]]) if word in lexicon.vocab else 2 * rarest
 
         text = search_form(hit.passage.text, self.data.documents[hit.passage.document].search_fixes)
-        words = set(analysis.content_terms) | set(analysis.unknown_nouns)
+        # an unknown noun with kana (繰り of 資金繰り, 立て直し) is the asker's paraphrase, not a topic of its own
+        words = set(analysis.content_terms) | {w for w in analysis.unknown_nouns if not _HIRAGANA.search(w)}
         held_words = set(words_in(hit.passage.text, words))
         optional = set(topic.analysis.glosses) - held_words
         held = sum(idf(w) for w in held_words)
