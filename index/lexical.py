@@ -59,7 +59,7 @@ QUESTION_WORDS = {
     # how an aspect or an inclusion is asked about: 「人材面で」, 「盛り込まれた」, 「打ち出された」
     "面", "盛り込む", "込む", "打ち出す", "取り上げる", "出す",
     # who, as the asker points at them: 「自分のとこの取組み」, 「市のほう」, 「各都市」, 「商議所じゃなくて」
-    "表明", "打ち出す", "取組む", "自分", "とこ", "市", "区", "各", "じゃ", "ない", "もう", "these", "those",
+    "表明", "打ち出す", "関連", "取組む", "自分", "とこ", "市", "区", "各", "じゃ", "ない", "もう", "these", "those",
     "handle", "handles", "handled", "treat", "treats", "treated", "cover", "covers", "covered",
 }
 K1 = 1.2

@@ -27,7 +27,9 @@ lost a "not mentioned" notice that named those words); and when 出す, 市, 自
 the like stopped being topics and typos came to be mended to the glossary's
 spelling (6 of 605 answers changed: two excerpts of the same passages, one
 padded answer declined, one more out-of-corpus question answered, as
-"subsidise" now reads as subsidies, under a "not mentioned" notice). Whoever changes answers on
+"subsidise" now reads as subsidies, under a "not mentioned" notice); and when
+a Japanese glossary word came to stand for its concept in a comparison (震災 is
+held by 被災地…: B076 cites the 8th's 被災地 item before its preamble). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """

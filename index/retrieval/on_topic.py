@@ -48,6 +48,8 @@ class TopicReader:
         self.longer = {term: [search_form(t) for other in concepts if other is not terms for t in other
                               if t.endswith(term) and t != term]
                        for terms in concepts for term in terms}
+        # a one-word glossary term asked in Japanese stands for its concept: 震災 is held by 災害に強い企業づくり
+        self.concept_of = {term: terms for terms in concepts for term in terms if len(tokenize(term)) == 1}
 
     def passage(self, topic: Question, hits: Sequence[Hit], anchor: Hit) -> Hit | None:
         """The summit's passage on the topic: its best item (declaration, proposal, initiative), or its best
@@ -133,6 +135,8 @@ class TopicReader:
         # an unknown noun with kana (繰り of 資金繰り, 立て直し) is the asker's paraphrase, not a topic of its own
         words = set(analysis.content_terms) | {w for w in analysis.unknown_nouns if not _HIRAGANA.search(w)}
         held_words = set(words_in(hit.passage.text, words))
+        held_words |= {w for w in words - held_words if w in self.concept_of
+                       and any(self._holds(t, text) for t in self.concept_of[w])}
         optional = set(topic.analysis.glosses) - held_words
         held = sum(idf(w) for w in held_words)
         total = sum(idf(w) for w in words - optional)
