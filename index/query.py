@@ -200,6 +200,9 @@ class QueryAnalyzer:
             # "has that stayed a theme since?": the earlier topic across every summit
             base = self._without_summits(previous) if now.comparison == "history" and not now.summits else previous
             return " ".join(f"{base} {current}".split())
+        if (topic or now.matched_terms) and before.comparison and not now.comparison and _NARROWING.search(current):
+            # 「そのうち震災がらみのものだけだと？」 after "what did the 9th drop?": the earlier list, on this topic
+            return " ".join(f"{previous} {current}".split())
         if topic or now.matched_terms:  # "what about business succession for them?": a new topic, the names kept
             if names_now or now.summits:
                 return current
@@ -237,6 +240,9 @@ class QueryAnalyzer:
 
 _LONE_PARTICLE = re.compile(r"(?:(?<=\s)|^)(?:から|まで|より|との|では|でも|には|と|で|の|は|に|も|や|を|が|・)"
                             r"(?=\s|[、。,.?？!！]|$)|(?:(?<=\s)|^)(?:では|での|で|と|の|は|に)(?=[\u4e00-\u9fff\u30a0-\u30ff])")
+# A follow-up narrowing the earlier answer to a topic: 「そのうち…だけ」, "of those, just the ones on …".
+_NARROWING = re.compile(r"そのうち|その中で|その中の|だけ(?:だと|で|に|を|は)|のみ|\bof (?:those|them|these)\b"
+                        r"|\bamong (?:them|those|these)\b|\bjust the\b|\bonly the\b|\bonly (?:those|ones)\b", re.IGNORECASE)
 _OWN_WORK = re.compile(r"取組|取り組|独自|事業|施策|initiative|project|program|own\b", re.IGNORECASE)
 # Beyond the question words (lexical.QUESTION_WORDS): how a follow-up points back at the earlier question.
 _FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合",

@@ -394,6 +394,21 @@ def test_a_question_about_the_proposals_finds_none_at_a_summit_that_made_none(se
     assert all(c.citations for c in wider.comparison.columns)
 
 
+def test_a_japanese_glossary_word_stands_for_its_concept(service):
+    """「震災関連」: the 8th's 被災地 and 災害に強い企業づくり items are about 震災 though neither writes the word."""
+    answer = service.ask("震災関連の項目で9回に引き継がれなかったやつある？")
+    listed = [c.passage.text for c in answer.comparison.columns[0].citations]
+    assert answer.comparison.kind == "dropped" and any("被災地" in t for t in listed)
+    assert all("被災地" in t or "災害" in t for t in listed)
+
+
+def test_a_follow_up_narrowing_a_dropped_list_to_a_topic(service):
+    merged = service.follow_up("8回目の宣言にあって、9回目でなくなった項目ってどれですか？", "そのうち震災がらみのものだけだと？")
+    answer = service.ask(merged)
+    assert answer.comparison.kind == "dropped" and [c.summit for c in answer.comparison.columns] == [8]
+    assert any("被災地" in c.passage.text for c in answer.citations)
+
+
 def test_new_since_the_first_summit_and_casual_dropped_words(service):
     since = service.ask("国への提言で、8回にはなかった資金繰りや金融面の要望って何がありますか？").comparison
     assert since.kind == "new" and since.against == 8 and [c.summit for c in since.columns] == [9]
