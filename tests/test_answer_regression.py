@@ -29,7 +29,9 @@ spelling (6 of 605 answers changed: two excerpts of the same passages, one
 padded answer declined, one more out-of-corpus question answered, as
 "subsidise" now reads as subsidies, under a "not mentioned" notice); and when
 a Japanese glossary word came to stand for its concept in a comparison (震災 is
-held by 被災地…: B076 cites the 8th's 被災地 item before its preamble). Whoever changes answers on
+held by 被災地…: B076 cites the 8th's 被災地 item before its preamble), and when
+"either declaration" came to ask across the summits (T109, out of corpus, now
+shows each summit's export passage where it showed the 8th's). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """

@@ -402,6 +402,13 @@ def test_a_japanese_glossary_word_stands_for_its_concept(service):
     assert all("被災地" in t or "災害" in t for t in listed)
 
 
+def test_a_concept_no_declaration_writes_fills_no_cell(service):
+    """外国人材: 外国 and 人材 are each words of the corpus, the concept is in neither declaration ("either summit"
+    asks across them)."""
+    answer = service.ask("Do either of the declarations say anything about foreign workers or technical intern trainees?")
+    assert not answer.found or all(c.empty for c in answer.comparison.columns)
+
+
 def test_a_follow_up_narrowing_a_dropped_list_to_a_topic(service):
     merged = service.follow_up("8回目の宣言にあって、9回目でなくなった項目ってどれですか？", "そのうち震災がらみのものだけだと？")
     answer = service.ask(merged)

@@ -29,7 +29,7 @@ SHARES = 0.25  # ... and the anchor's counterpart holding this share does too
 ANCHOR_GAP = 0.02  # an item within this fused score of a better preamble sentence is chosen instead of it
 ITEM_WINDOW = 0.02  # items this close to a summit's best are told apart by how much of the topic they hold
 CLOSE_ITEMS = 5
-_ACTION = re.compile(r"対応|対策|対処|手を打|\bdo(?:ing)? about\b|\brespon(?:d|se|ses)\b|\bmeasures?\b|\btackl|"
+_ACTION = re.compile(r"対応|対策|対処|手を打|約束|\bcommit(?:s|ted|ting|ments?)?\b|\bpledge|\bdo(?:ing)? about\b|\brespon(?:d|se|ses)\b|\bmeasures?\b|\btackl|"
                      r"\bdeal(?:t|ing)? with\b|\bcountermeasure", re.IGNORECASE)
 _NOT_CHAMBER = re.compile(r"(?:商工会議所|商議所|会議所)(?:じゃ|では|で)な(?:く|い)|\bnot (?:the )?(?:chambers?|cci)\b", re.IGNORECASE)
 _NOT_CITY = re.compile(r"(?:市|区)(?:役所)?(?:じゃ|では|で)な(?:く|い)|\bnot (?:the )?(?:city|cities|ward|municipalit\w*)\b",
@@ -48,6 +48,10 @@ class TopicReader:
         self.longer = {term: [search_form(t) for other in concepts if other is not terms for t in other
                               if t.endswith(term) and t != term]
                        for terms in concepts for term in terms}
+        # concepts no passage writes (外国人材, though 外国 and 人材 each are words of the corpus): asked about, they
+        # are a topic no declaration speaks to, as a word no declaration uses would be
+        texts = [search_form(p.text) for p in data.passages]
+        self.absent = {terms for terms in concepts if not any(search_form(t) in x for t in terms for x in texts)}
         # a one-word glossary term asked in Japanese stands for its concept: 震災 is held by 災害に強い企業づくり
         self.concept_of = {term: terms for terms in concepts for term in terms if len(tokenize(term)) == 1}
 
@@ -74,7 +78,8 @@ class TopicReader:
             if share is not None and share >= HOLDS:
                 return hit
         unglossed = set(topic.analysis.unknown_nouns) - set(topic.analysis.glosses)
-        missing = {w for w in unglossed if not _HIRAGANA.search(w)}
+        missing = {w for w in unglossed if not _HIRAGANA.search(w)} | {t[0] for t in topic.analysis.concepts
+                                                                      if t in self.absent}
         for hit, share in zip(best, shares):  # else the anchor itself, or the anchor's counterpart
             is_anchor = hit.row == anchor.row
             # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic; a word
