@@ -60,6 +60,12 @@ QUESTION_WORDS = {
     "面", "盛り込む", "込む", "打ち出す", "取り上げる", "出す",
     # who, as the asker points at them: 「自分のとこの取組み」, 「市のほう」, 「各都市」, 「商議所じゃなくて」
     "表明", "打ち出す", "関連", "取組む", "自分", "とこ", "市", "区", "各", "じゃ", "ない", "もう", "these", "those",
+    # what the asker is doing with the answer, not what it is about: 「次の宣言案の参考に」, 「宣言本文では」, 「発言をまとめて」
+    "参考", "案", "草案", "文案", "本文", "発言", "次", "次回", "資料", "原稿", "挨拶", "スピーチ", "準備", "確認",
+    "整理", "要約", "要点", "ポイント", "箇所", "文言", "表現", "言葉", "文章", "説明", "回答", "件", "参照", "引用",
+    "詳細", "一部", "上記", "当時", "時点", "立場", "スタンス", "姿勢", "考え方",
+    "itself", "themselves", "position", "positions", "stance", "wording", "draft", "drafting", "reference",
+    "speech", "statement", "statements", "text", "texts", "exact", "quote", "quotes",
     "handle", "handles", "handled", "treat", "treats", "treated", "cover", "covers", "covered",
 }
 K1 = 1.2

@@ -410,6 +410,17 @@ def test_a_concept_no_declaration_writes_fills_no_cell(service):
     assert not answer.found or all(c.empty for c in answer.comparison.columns)
 
 
+@pytest.mark.parametrize("question", [
+    "大田宣言とすみだ宣言で、事業承継についての書きぶりはどう違いますか？次の宣言案の参考にしたいです。",
+    "住工共生について、宣言本文では8回と9回でどう書かれてる？",
+    "創業・起業支援について、これまでのサミットでの発言をまとめてもらえますか",
+])
+def test_what_the_asker_does_with_the_answer_is_no_topic(service, question):
+    """参考, 案, 本文, 発言 are words no declaration uses, but not a topic the declarations lack."""
+    answer = service.ask(question)
+    assert answer.found and all(c.citations for c in answer.comparison.columns)
+
+
 def test_a_follow_up_narrowing_a_dropped_list_to_a_topic(service):
     merged = service.follow_up("8回目の宣言にあって、9回目でなくなった項目ってどれですか？", "そのうち震災がらみのものだけだと？")
     answer = service.ask(merged)
