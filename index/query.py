@@ -193,8 +193,10 @@ class QueryAnalyzer:
         now, before = self.analyze(current), self.analyze(previous)
         topic = [w for w in tokenize(now.residual) if w not in QUESTION_WORDS and w not in _FOLLOW_WORDS]
         names_now = bool(now.cities or now.organizations)
-        if not names_now and before.cities and any(p.search(current) for p in self.chamber_words):
-            previous = self._chamber_instead(previous, before.cities)  # "商工会議所の方は？" after one on 尼崎市
+        # the earlier question's cities, also one asked as the organisation itself (「川口は…市として」)
+        cities_before = before.cities or tuple(o for o in before.organizations if o in self.chamber_of_city)
+        if not names_now and cities_before and any(p.search(current) for p in self.chamber_words):
+            previous = self._chamber_instead(previous, cities_before)  # "商工会議所の方は？" after one on 尼崎市
         if now.comparison and not (topic or now.matched_terms or names_now):
             # "前回と比べて？", "8回ではどうだった？比べて": the earlier topic and summit, compared;
             # "has that stayed a theme since?": the earlier topic across every summit
@@ -220,6 +222,7 @@ class QueryAnalyzer:
     def _chamber_instead(self, text: str, cities: tuple[str, ...]) -> str:
         """The text with its cities blanked and their chambers of commerce named instead."""
         _, text = self._match(self.cities, text)
+        text = _GOVERNMENT.sub(_blank, text)  # 「市として」 was the city's own work; the chamber is asked now
         return " ".join([text, *(self.chamber_of_city[c] for c in cities if c in self.chamber_of_city)])
 
     def _without_summits(self, text: str) -> str:

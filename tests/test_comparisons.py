@@ -421,6 +421,12 @@ def test_what_the_asker_does_with_the_answer_is_no_topic(service, question):
     assert answer.found and all(c.citations for c in answer.comparison.columns)
 
 
+def test_the_chamber_after_a_question_on_the_city_as_itself(service):
+    merged = service.follow_up("川口は8回と9回でそれぞれ市としてどんな取組みを打ち出してた？", "商工会議所の方は？")
+    ninth = service.ask(merged).comparison.columns[-1]
+    assert {c.passage.organization for c in ninth.citations} == {"川口商工会議所"}
+
+
 def test_a_follow_up_narrowing_a_dropped_list_to_a_topic(service):
     merged = service.follow_up("8回目の宣言にあって、9回目でなくなった項目ってどれですか？", "そのうち震災がらみのものだけだと？")
     answer = service.ask(merged)
