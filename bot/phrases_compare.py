@@ -30,6 +30,10 @@ WORDS: dict[str, dict[str, str]] = {
                                "引き継がれています（各記載のページに対応箇所を示します）。",
                         "en": "Nothing on this was dropped after the {nth} summit: each of its {n} passage{s} on it has a "
                               "counterpart in the {against_nth} (each passage's page shows it)."},
+    "kept-dropped": {"ja": "この点で第{summit}回から消えた項目はありません。第{summit}回の記載は、どれも第{against}回に引き継がれて"
+                            "います。",
+                     "en": "Nothing on this was dropped after the {nth} summit: what it said on it has a counterpart in "
+                           "the {against_nth}."},
     "column_carried": {"ja": "第{summit}回の記載（第{other}回にも対応する記載あり）", "en": "In the {nth}, with a counterpart in the {other_nth}"},
     "none-changes": {"ja": "第{early}回と第{late}回の項目は、どれも互いに対応する記載があります。",
                      "en": "Every item of the {early_nth} and {late_nth} summits has a counterpart in the other."},
@@ -69,8 +73,8 @@ def comparison_headline(answer: Answer) -> str:
         summit = comparison.columns[0].summit
         facts = {"summit": summit, "against": comparison.against, "nth": nth(summit),
                  "against_nth": nth(comparison.against), "n": n}
-        if comparison.columns[0].note == "carried":
-            return say(f"carried-{comparison.kind}", lang, s="" if n == 1 else "s", **facts)
+        if comparison.columns[0].note in ("carried", "kept"):
+            return say(f"{comparison.columns[0].note}-{comparison.kind}", lang, s="" if n == 1 else "s", **facts)
         return say(f"none-{comparison.kind}" if not n else comparison.kind, lang, **facts)
     summits = _summit_list([c.summit for c in comparison.columns], lang)
     line = say(comparison.kind, lang, summits=summits, n=n, s="" if n == 1 else "s")

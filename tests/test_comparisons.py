@@ -17,7 +17,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.blocks import answer_blocks
-from bot.render_text import answer_json
+from bot.render_text import answer_json, render_text
 from bot.settings import BotSettings
 from index.comparison_words import comparison_kind, without_cues
 from index.model import SummitColumn
@@ -282,8 +282,6 @@ def test_block_kit_one_section_per_summit_oldest_first(service):
 
 def test_a_topic_with_nothing_new_says_so_in_every_front_end(service):
     """Nothing new on exports in the 9th: the headline says its passages on it have counterparts in the 8th."""
-    from bot.render_text import render_text
-
     answer = service.ask("9回目で海外展開について新しく加わったことは？")
     assert answer.comparison.columns[0].note == "carried"
     blocks = answer_blocks(answer, "rec3")
@@ -373,12 +371,15 @@ def test_what_is_new_on_a_topic_lists_the_later_summits_new_items_on_it(service)
 
 
 def test_a_dropped_question_on_a_topic_shows_only_the_earlier_summit(service):
-    """「地域金融機関との連携、9回でなくなってない？」: the 8th's item, carried over (the 9th has ④地域金融機関との連携);
-    the 9th is no column of its own, as the answer lists what the 8th had."""
+    """「地域金融機関との連携、9回でなくなってない？」: nothing was dropped (the 9th has ④地域金融機関との連携), which
+    the answer says, listing nothing: a carried-over item is no answer to "what was dropped"; the 9th is no column
+    of its own, as the answer is about what the 8th had."""
     answer = service.ask("地域金融機関との連携、9回でなくなってない？")
     assert answer.comparison.kind == "dropped" and [c.summit for c in answer.comparison.columns] == [8]
-    assert answer.comparison.columns[0].note == "carried"
-    assert "地域金融機関" in answer.citations[0].passage.text
+    assert answer.comparison.columns[0].note == "kept" and not answer.citations
+    assert "消えた項目はありません" in render_text(answer)
+    gone = service.ask("8回にあった被災地の産業の立て直しへの協力、9回ではなくなった？")  # truly dropped: listed
+    assert "被災地" in gone.comparison.columns[0].citations[0].passage.text
     gone = service.ask("8回の宣言にあって、9回（提言や各都市の取組みも含めて）ではもう出てこない項目ってある？")
     assert gone.comparison.kind == "dropped" and gone.comparison.against == 9  # 「9回（」 names the 9th
 

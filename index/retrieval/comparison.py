@@ -129,7 +129,11 @@ class Comparer:
             column, decision = self._listed(question, scope.kind, scope.listed, scope.against, link, by_rank=True)
             if not column.citations:
                 column, decision = self._carried(question, scope.kind, scope.listed, link)
-            if column.citations:
+            if column.note == "carried" and scope.kind == "dropped":
+                # nothing on the topic was dropped: said so, with nothing listed (a carried-over item is no answer to
+                # "what was dropped", and its counterpart shows on its page)
+                column, decision = replace(column, citations=(), note="kept"), replace(decision, notice="kept-dropped")
+            if column.citations or column.note == "kept":
                 return self._answer(question, decision, Comparison(scope.kind, (column,), against=scope.against), 0)
             scope = Scope("compare", scope.summits)
         if scope.kind in ("new", "dropped"):
