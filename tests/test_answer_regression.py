@@ -31,7 +31,9 @@ padded answer declined, one more out-of-corpus question answered, as
 a Japanese glossary word came to stand for its concept in a comparison (震災 is
 held by 被災地…: B076 cites the 8th's 被災地 item before its preamble), and when
 "either declaration" came to ask across the summits (T109, out of corpus, now
-shows each summit's export passage where it showed the 8th's). Whoever changes answers on
+shows each summit's export passage where it showed the 8th's), and when 対応
+and 対策 stopped being topics (T102, out of corpus under a "not mentioned"
+notice, pads with other passages). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """
