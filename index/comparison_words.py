@@ -34,7 +34,7 @@ _HISTORY = re.compile(
     r"|\bover the years\b|\beach time\b|\b(?:every|each) (?:summit|year|time|declaration)s?\b"
     r"|\bacross (?:the |all )?(?:summits|declarations|years)\b|\bhistory\b|\balways\b|\bso far\b|\bin the past\b"
     r"|\b(?:past|previous|earlier|all) (?:summits|declarations)\b|\bconsistently\b|\bthrough the years\b"
-    r"|\beither (?:of the )?(?:summits?|declarations?)\b|\bneither (?:of the )?(?:summits?|declarations?)\b"
+    r"|\b(?:n?either)\b[^?.!]{0,40}?\b(?:summits?|declarations?)\b"
     r"|各サミット|両方の回|どの回|いずれの回|どちらの回|どっちの回|どちらかの(?:回|宣言|サミット)|両宣言|両方の宣言|(?:二|2|２)つの宣言|両サミット|\bsummits\b|\bdeclarations\b",
     re.IGNORECASE,
 )

@@ -422,6 +422,22 @@ def test_what_the_asker_does_with_the_answer_is_no_topic(service, question):
     assert answer.found and all(c.citations for c in answer.comparison.columns)
 
 
+def test_narrowed_to_the_proposals_in_a_follow_up(service):
+    """「国への提言だけに絞ると」 leaves the 8th, which made no proposals, with nothing."""
+    first = "大田宣言とすみだ宣言で、海外展開やアジア市場への対応はそれぞれどう書かれていますか？"
+    assert all(c.citations for c in service.ask(first).comparison.columns)
+    narrowed = service.ask(service.follow_up(first, "国への提言だけに絞るとどうなりますか？")).comparison.columns
+    assert narrowed[0].empty and narrowed[1].citations[0].passage.kind == "proposal"
+
+
+def test_english_filler_and_either_declaration(service):
+    city = service.ask("What did Kawaguchi put forward at the 8th vs the 9th summit? The city, I mean").comparison
+    assert city.columns[-1].citations[0].passage.organization == "川口市"
+    women = service.ask("Do either the Ota or the Sumida declaration say anything about supporting women in "
+                        "manufacturing or female entrepreneurs?")
+    assert not women.found or all(c.empty for c in women.comparison.columns)
+
+
 def test_the_chamber_after_a_question_on_the_city_as_itself(service):
     merged = service.follow_up("川口は8回と9回でそれぞれ市としてどんな取組みを打ち出してた？", "商工会議所の方は？")
     ninth = service.ask(merged).comparison.columns[-1]

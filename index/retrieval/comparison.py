@@ -59,8 +59,8 @@ _OWN = re.compile(r"独自|ならでは|\bown\b", re.IGNORECASE)  # its own work
 # Only the proposals to the national government are asked for: a summit that made none says nothing
 # (「宣言と国への提言の中で」 and 「国への提言も含めて」 widen the question instead, 「国への提言は除く」 narrows it the
 # other way).
-_PROPOSALS_ASKED = re.compile(r"提言(?:では|で、|で何|に(?:は|ある|入って))(?![^。？?]{0,12}除)|国に(?:求め|要望)"
-                              r"|\bin the proposals\b|\bpropos\w* to (?:the )?(?:national|central|govern|state)"
+_PROPOSALS_ASKED = re.compile(r"提言(?:では|で、|で何|に(?:は|ある|入って)|だけ|のみ|に絞)(?![^。？?]{0,12}除)|国に(?:求め|要望)"
+                              r"|\bin the proposals\b|\b(?:just|only) the proposals\b|\bpropos\w* to (?:the )?(?:national|central|govern|state)"
                               r"|\bask(?:ed)? the (?:national |central )?(?:government|govt|state)\b", re.IGNORECASE)
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
 
@@ -369,8 +369,11 @@ class Comparer:
 
 def _one_concept(text: str, topic: Question, other_text: str, other: Question) -> bool:
     """Two parts naming one glossary concept, each in its own words (起業したい人 / 創業者への支援)."""
-    return (any(term in other_text for terms in topic.analysis.concepts for term in terms)
-            or any(term in text for terms in other.analysis.concepts for term in terms))
+    def named(question: Question) -> tuple[tuple[str, ...], ...]:  # its concepts, and those written out (海外展開)
+        return (*question.analysis.concepts, *question.analysis.compounds)
+
+    return (any(term in other_text for terms in named(topic) for term in terms)
+            or any(term in text for terms in named(other) for term in terms))
 
 
 def _proposals_only(question: Question) -> bool:
