@@ -49,7 +49,7 @@ _CHANGE = re.compile(
 )
 _COMPARE = re.compile(
     _CHANGE.pattern + r"|書きぶり|書き方|扱い|どうなった|でも(?=[^。？?]{0,20}?(?:触れ|言及|書い|出て|入って|入れ|ある|あった|続|言))|→|⇒|->"
-    r"|\bside by side\b|\bcarr(?:y|ied) over\b|\bkeep it\b|\bkept\b|\bstill\b|\btoo\b|\bas well\b"
+    r"|\beach (?:say|says|said)\b|\bside by side\b|\bcarr(?:y|ied) over\b|\bkeep it\b|\bkept\b|\bstill\b|\btoo\b|\bas well\b"
     r"|も含め|\bincluding the\b",
     re.IGNORECASE,
 )

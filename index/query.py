@@ -24,10 +24,13 @@ _PROPOSAL = re.compile(
     r"|\bpropos|\brequest|\bthe state\b|\bnational\b|\bask(?:s|ed)? (?:the )?(?:state|government|national)",
     re.IGNORECASE,
 )
-_CITY_WORDS = re.compile(r"[市区]|\bcity\b|\bward\b|city hall|municipal", re.IGNORECASE)
+_CITY_WORDS = re.compile(r"[市区]|(?<![-\w])city\b|\bward\b|city hall|municipal", re.IGNORECASE)  # not "six-city"
 # The municipality itself, not its chamber of commerce: 「大田区役所として」, 「岡谷市（市役所）」, "Okaya city hall".
 _GOVERNMENT = re.compile(r"役所|役場|(?:市|区|行政|自治体)として|city hall|city office|city government|municipal government"
                          r"|ward office|the municipality", re.IGNORECASE)
+# Words about the summits themselves, not a topic: 「都市サミット」's 都市, 「地元開催だった」.
+_ASIDE = re.compile(r"(?:中小企業)?都市(?=サミット)|(?:地元|ホスト|当市|本区|うち)?開催(?:地|都市)?(?=だった|でした|された|だ|の回)"
+                    r"|(?:地元|当市|本区)開催")
 _GLOSS = re.compile(r"[（(]([^（）()]{1,40})[）)]")
 _PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re.IGNORECASE)
 # A question about how a declaration is built ("what are the pillars", "何項目"), answered from its headings.
@@ -104,7 +107,7 @@ class QueryAnalyzer:
 
     def analyze(self, asked: str) -> QueryAnalysis:
         question = self.speller.mend(asked)
-        text = unicodedata.normalize("NFKC", question)
+        text = _ASIDE.sub(_blank, unicodedata.normalize("NFKC", question))
         summits, text = self._match(self.declarations, text)
         summits = _dedupe(summits + summit_numbers(text))
         text = blank_summit_mentions(text)

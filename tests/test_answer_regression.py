@@ -33,7 +33,10 @@ held by 被災地…: B076 cites the 8th's 被災地 item before its preamble), 
 "either declaration" came to ask across the summits (T109, out of corpus, now
 shows each summit's export passage where it showed the 8th's), and when 対応
 and 対策 stopped being topics (T102, out of corpus under a "not mentioned"
-notice, pads with other passages). Whoever changes answers on
+notice, pads with other passages), and when the asker's own words (新市長へのレク資料,
+地元開催, 自身) and 継承 (技能の継承 is 人材育成) stopped being topics the declarations
+lack (A100, out of corpus, is declined; four answers lost a "not mentioned"
+notice that named 継承 or 地元). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """

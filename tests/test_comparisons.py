@@ -438,6 +438,17 @@ def test_english_filler_and_either_declaration(service):
     assert not women.found or all(c.empty for c in women.comparison.columns)
 
 
+@pytest.mark.parametrize("question", [
+    "地域ブランドの扱いって、大田宣言とすみだ宣言でどう変わってますか？新市長へのレク資料に使いたいので、両方の該当箇所を教えてください。",
+    "人材育成・技術の継承について、サミットでこれまでどういうことが掲げられてきましたか。",
+    "Is the six-city shared database / joint order-taking idea new in Sumida, or was it already in the Ota declaration?",
+])
+def test_asides_and_paraphrases_leave_the_topic_answered(service, question):
+    """A briefing for the new mayor, 継承 for 承継, "six-city" (no city named: Sumida is the 9th declaration)."""
+    answer = service.ask(question)
+    assert answer.found and answer.comparison and answer.comparison.columns[-1].citations
+
+
 def test_the_chamber_after_a_question_on_the_city_as_itself(service):
     merged = service.follow_up("川口は8回と9回でそれぞれ市としてどんな取組みを打ち出してた？", "商工会議所の方は？")
     ninth = service.ask(merged).comparison.columns[-1]

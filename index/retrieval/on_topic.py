@@ -78,8 +78,8 @@ class TopicReader:
             if share is not None and share >= HOLDS:
                 return hit
         unglossed = set(topic.analysis.unknown_nouns) - set(topic.analysis.glosses)
-        missing = {w for w in unglossed if not _HIRAGANA.search(w)} | {t[0] for t in topic.analysis.concepts
-                                                                      if t in self.absent}
+        missing = {w for w in unglossed if not _HIRAGANA.search(w)} | {
+            t[0] for t in (*topic.analysis.concepts, *topic.analysis.compounds) if t in self.absent}
         for hit, share in zip(best, shares):  # else the anchor itself, or the anchor's counterpart
             is_anchor = hit.row == anchor.row
             # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic; a word
