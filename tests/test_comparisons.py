@@ -449,6 +449,13 @@ def test_asides_and_paraphrases_leave_the_topic_answered(service, question):
     assert answer.found and answer.comparison and answer.comparison.columns[-1].citations
 
 
+def test_the_cities_own_initiatives_asked_of_none_in_particular(service):
+    """The 8th has no initiative of any city: its joint items are no answer to "their own initiatives"."""
+    answer = service.ask("Which member cities or chambers mention overseas markets in their own initiatives? 第8回 第9回")
+    eighth, ninth = answer.comparison.columns
+    assert eighth.empty and ninth.citations[0].passage.kind == "initiative"
+
+
 def test_the_chamber_after_a_question_on_the_city_as_itself(service):
     merged = service.follow_up("川口は8回と9回でそれぞれ市としてどんな取組みを打ち出してた？", "商工会議所の方は？")
     ninth = service.ask(merged).comparison.columns[-1]

@@ -55,7 +55,9 @@ MAX_CARRIED = 3  # a topic's passages shown as carried over when none is new
 MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
 # Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
 _SUMMIT_WORDS = re.compile(r"サミット|宣言|第?\d+回|\bsummits?\b|\bdeclarations?\b", re.IGNORECASE)
-_OWN = re.compile(r"独自|ならでは|\bown\b", re.IGNORECASE)  # its own work asked for: the joint text does not stand in
+_OWN = re.compile(r"独自|ならでは|自身|単独|\bown\b|\bitself\b|\bthemselves\b", re.IGNORECASE)  # its own work asked for:
+# the joint text does not stand in; asked of no organisation in particular (「各都市の独自の取組み」, "the cities' own
+# initiatives"), only the initiatives answer
 # Only the proposals to the national government are asked for: a summit that made none says nothing
 # (「宣言と国への提言の中で」 and 「国への提言も含めて」 widen the question instead, 「国への提言は除く」 narrows it the
 # other way).
@@ -147,9 +149,14 @@ class Comparer:
         # The joint text stands in for an organisation only when the asker speaks of summits ("尼崎 at the 8th and
         # the 9th", "between the two summits"); "岡谷市と東大阪商議所、どう違う？" compares the two organisations' own words.
         stand_in = bool(question.analysis.summits or _SUMMIT_WORDS.search(question.text))
-        proposals = bool(_PROPOSALS_ASKED.search(question.text))  # "is any of that in the proposals to the government?"
+        analysis = question.analysis
+        only: tuple[str, ...] = ()  # the kinds of passage asked for, when the question narrows them
+        if _PROPOSALS_ASKED.search(question.text):  # "is any of that in the proposals to the government?"
+            only = ("proposal",)
+        elif _OWN.search(question.text) and not (analysis.cities or analysis.organizations):
+            only = ("initiative",)
         for topic in topics:
-            found, topic_decision = self._topic_cells(topic, scope, stand_in, proposals)
+            found, topic_decision = self._topic_cells(topic, scope, stand_in, only)
             decision = decision if decision and decision.found else topic_decision
             for summit, cell in found.items():
                 cells[summit].append(cell)
@@ -191,7 +198,7 @@ class Comparer:
         return topics[:MAX_TOPICS] if len(topics) >= 2 else [question]
 
     def _topic_cells(self, topic: Question, scope: Scope, stand_in: bool,
-                     proposals: bool = False) -> tuple[dict[int, Cell | str], Decision]:
+                     only: tuple[str, ...] = ()) -> tuple[dict[int, Cell | str], Decision]:
         """Per summit: (best hit, its ranking, "joint" when the joint text stands in) when the summit speaks to
         the topic, else why not; and the decision."""
         if _proposals_only(topic):
@@ -215,8 +222,8 @@ class Comparer:
                 cells[summit] = (best, ranking, "joint") if best else "joint-only"
                 continue
             hits = ranking.hits
-            if proposals:  # only the proposals asked for: a summit that made none says nothing
-                hits = [h for h in hits if h.passage.kind == "proposal"]
+            if only:  # only proposals, or initiatives, asked for: a summit that has none says nothing
+                hits = [h for h in hits if h.passage.kind in only]
             best = self.reader.passage(topic, hits, anchor) if hits else None
             cells[summit] = (best, ranking, "") if best else "not-mentioned"
         return cells, decision
