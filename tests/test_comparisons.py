@@ -456,6 +456,16 @@ def test_the_cities_own_initiatives_asked_of_none_in_particular(service):
     assert eighth.empty and ninth.citations[0].passage.kind == "initiative"
 
 
+def test_how_about_the_chambers_keeps_the_topic_and_asks_every_chamber(service):
+    first = "Trade fairs and business meetings (展示会・商談会): what did the 8th and 9th commit to?"
+    answer = service.ask(service.follow_up(first, "how about the chambers?"))
+    eighth, ninth = answer.comparison.columns
+    assert eighth.empty  # the 8th has no chamber's initiative
+    cited = ninth.citations[0].passage
+    assert cited.kind == "initiative" and cited.organization != cited.city
+    assert any(word in cited.text for word in ("展示会", "見本市", "商談会"))
+
+
 def test_the_chamber_after_a_question_on_the_city_as_itself(service):
     merged = service.follow_up("川口は8回と9回でそれぞれ市としてどんな取組みを打ち出してた？", "商工会議所の方は？")
     ninth = service.ask(merged).comparison.columns[-1]

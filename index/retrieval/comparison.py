@@ -13,7 +13,7 @@ reverse. Every cell is cited with the same verbatim excerpt rules as any answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -150,11 +150,14 @@ class Comparer:
         # the 9th", "between the two summits"); "岡谷市と東大阪商議所、どう違う？" compares the two organisations' own words.
         stand_in = bool(question.analysis.summits or _SUMMIT_WORDS.search(question.text))
         analysis = question.analysis
-        only: tuple[str, ...] = ()  # the kinds of passage asked for, when the question narrows them
+        only: Callable[[Hit], bool] | None = None  # the passages asked for, when the question narrows them
+        unnamed = not (analysis.cities or analysis.organizations)
         if _PROPOSALS_ASKED.search(question.text):  # "is any of that in the proposals to the government?"
-            only = ("proposal",)
-        elif _OWN.search(question.text) and not (analysis.cities or analysis.organizations):
-            only = ("initiative",)
+            only = _is_proposal
+        elif unnamed and any(p.search(question.text) for p in self.pipeline.analyzer.chamber_words):
+            only = _is_chambers  # "how about the chambers?": their initiatives, of whichever city
+        elif unnamed and _OWN.search(question.text):
+            only = _is_initiative
         for topic in topics:
             found, topic_decision = self._topic_cells(topic, scope, stand_in, only)
             decision = decision if decision and decision.found else topic_decision
@@ -198,7 +201,7 @@ class Comparer:
         return topics[:MAX_TOPICS] if len(topics) >= 2 else [question]
 
     def _topic_cells(self, topic: Question, scope: Scope, stand_in: bool,
-                     only: tuple[str, ...] = ()) -> tuple[dict[int, Cell | str], Decision]:
+                     only: Callable[[Hit], bool] | None = None) -> tuple[dict[int, Cell | str], Decision]:
         """Per summit: (best hit, its ranking, "joint" when the joint text stands in) when the summit speaks to
         the topic, else why not; and the decision."""
         if _proposals_only(topic):
@@ -223,7 +226,7 @@ class Comparer:
                 continue
             hits = ranking.hits
             if only:  # only proposals, or initiatives, asked for: a summit that has none says nothing
-                hits = [h for h in hits if h.passage.kind in only]
+                hits = [h for h in hits if only(h)]
             best = self.reader.passage(topic, hits, anchor) if hits else None
             cells[summit] = (best, ranking, "") if best else "not-mentioned"
         return cells, decision
@@ -388,6 +391,18 @@ def _proposals_only(question: Question) -> bool:
     analysis = question.analysis
     return (names_only(analysis) and "proposal" in analysis.kinds
             and not (analysis.cities or analysis.organizations or analysis.unknown_terms))
+
+
+def _is_proposal(hit: Hit) -> bool:
+    return hit.passage.kind == "proposal"
+
+
+def _is_initiative(hit: Hit) -> bool:
+    return hit.passage.kind == "initiative"
+
+
+def _is_chambers(hit: Hit) -> bool:
+    return hit.passage.kind == "initiative" and hit.passage.organization != hit.passage.city
 
 
 def _all_known(question: Question) -> bool:
