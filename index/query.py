@@ -28,6 +28,9 @@ _CITY_WORDS = re.compile(r"[市区]|(?<![-\w])city\b|\bward\b|city hall|municipa
 # The municipality itself, not its chamber of commerce: 「大田区役所として」, 「岡谷市（市役所）」, "Okaya city hall".
 _GOVERNMENT = re.compile(r"役所|役場|(?:市|区|行政|自治体)として|city hall|city office|city government|municipal government"
                          r"|ward office|the municipality", re.IGNORECASE)
+# The chamber named only to be excluded: "just the city, not the chamber", 「商工会議所じゃなくて市のほう」.
+NOT_CHAMBER = re.compile(r"(?:商工会議所|商議所|会議所)(?:じゃ|では|で)な(?:く|い)|(?:商工会議所|商議所|会議所)(?:は|を)?除"
+                         r"|\bnot (?:the )?(?:chambers?|cci)\b|\bexcluding the chambers?\b", re.IGNORECASE)
 # Words about the summits themselves, not a topic: 「都市サミット」's 都市, 「地元開催だった」.
 _ASIDE = re.compile(r"(?:中小企業)?都市(?=サミット)|(?:地元|ホスト|当市|本区|うち)?開催(?:地|都市)?(?=だった|でした|された|だ|の回)"
                     r"|(?:地元|当市|本区)開催")
@@ -117,7 +120,7 @@ class QueryAnalyzer:
         organizations, text = self._match(self.organizations, text)
         names_city = bool(_CITY_WORDS.search(text))  # "岡谷市", "Okaya city", "city hall"
         cities, text = self._match(self.cities, text)
-        if cities and any(p.search(text) for p in self.chamber_words):
+        if cities and any(p.search(text) for p in self.chamber_words) and not NOT_CHAMBER.search(text):
             # "岡谷の会議所" asks about the chamber; "岡谷市と商工会議所" about both.
             organizations = _dedupe(organizations + [self.chamber_of_city[c] for c in cities if c in self.chamber_of_city])
         if organizations and not names_city:

@@ -36,7 +36,9 @@ and 対策 stopped being topics (T102, out of corpus under a "not mentioned"
 notice, pads with other passages), and when the asker's own words (新市長へのレク資料,
 地元開催, 自身) and 継承 (技能の継承 is 人材育成) stopped being topics the declarations
 lack (A100, out of corpus, is declined; four answers lost a "not mentioned"
-notice that named 継承 or 地元). Whoever changes answers on
+notice that named 継承 or 地元), and when "the Tokyo Chamber's Ota branch" came to
+be a name of the chamber (T005 cites the ward's initiative beside the
+chamber's). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """

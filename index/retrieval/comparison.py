@@ -64,6 +64,14 @@ _OWN = re.compile(r"独自|ならでは|自身|単独|\bown\b|\bitself\b|\bthems
 _PROPOSALS_ASKED = re.compile(r"提言(?:では|で、|で何|に(?:は|ある|入って)|だけ|のみ|に絞)(?![^。？?]{0,12}除)|国に(?:求め|要望)"
                               r"|\bin the proposals\b|\b(?:just|only) the proposals\b|\bpropos\w* to (?:the )?(?:national|central|govern|state)"
                               r"|\bask(?:ed)? the (?:national |central )?(?:government|govt|state)\b", re.IGNORECASE)
+# Only the declaration items asked for: the proposals and the cities' initiatives set aside in words.
+_DECLARATION_ONLY = re.compile(r"宣言(?:本文|の項目|の本文)(?:だけ|のみ|に絞|で比べ|では)|(?:提言|取組み?|取り組み)[^。？?]{0,6}(?:は|を)?除"
+                               r"|\bdeclaration items\b|\bdeclaration proper\b|\bmain (?:sengen |declaration )?text\b"
+                               r"|\bnot (?:the )?proposals\b|\bignoring the (?:cities|proposals|initiatives)\b"
+                               r"|\bexcluding the (?:cities|proposals|initiatives)\b", re.IGNORECASE)
+_NEGATED = re.compile(r"\b(?:not|ignoring|excluding|except|without)(?: the)?\s*$|^\s*(?:は|を)?(?:除|じゃな|ではな)",
+                      re.IGNORECASE)
+_WIDENED = re.compile(r"も含め|も入れ|\bincluding\b|\bas well as\b", re.IGNORECASE)
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
 
 
@@ -152,12 +160,16 @@ class Comparer:
         analysis = question.analysis
         only: Callable[[Hit], bool] | None = None  # the passages asked for, when the question narrows them
         unnamed = not (analysis.cities or analysis.organizations)
-        if _PROPOSALS_ASKED.search(question.text):  # "is any of that in the proposals to the government?"
-            only = _is_proposal
-        elif unnamed and any(p.search(question.text) for p in self.pipeline.analyzer.chamber_words):
-            only = _is_chambers  # "how about the chambers?": their initiatives, of whichever city
-        elif unnamed and _OWN.search(question.text):
-            only = _is_initiative
+        # the last narrowing said wins: 「宣言本文では…？ 国への提言では？」 (a follow-up) asks for the proposals
+        chambers = [m for p in self.pipeline.analyzer.chamber_words for m in p.finditer(question.text)]
+        said = [(_last(_DECLARATION_ONLY, question.text), _is_declaration),
+                (_last(_PROPOSALS_ASKED, question.text, negated=_NEGATED), _is_proposal),
+                (_last(_WIDENED, question.text), None),
+                (max((m.end() for m in chambers), default=-1) if unnamed else -1, _is_chambers),
+                (_last(_OWN, question.text) if unnamed else -1, _is_initiative)]
+        at, only = max(said, key=lambda pair: pair[0])
+        if at < 0:
+            only = None
         for topic in topics:
             found, topic_decision = self._topic_cells(topic, scope, stand_in, only)
             decision = decision if decision and decision.found else topic_decision
@@ -391,6 +403,18 @@ def _proposals_only(question: Question) -> bool:
     analysis = question.analysis
     return (names_only(analysis) and "proposal" in analysis.kinds
             and not (analysis.cities or analysis.organizations or analysis.unknown_terms))
+
+
+def _last(pattern: re.Pattern[str], text: str, negated: re.Pattern[str] | None = None) -> int:
+    """Where the pattern's last match ends, -1 when it has none; one after "not the" or before 「は除く」 does not count."""
+    ends = [m.end() for m in pattern.finditer(text)
+            if not (negated and (negated.search(text[max(0, m.start() - 14):m.start()])
+                                 or negated.search(text[m.end():m.end() + 8])))]
+    return max(ends, default=-1)
+
+
+def _is_declaration(hit: Hit) -> bool:
+    return hit.passage.kind == "declaration"
 
 
 def _is_proposal(hit: Hit) -> bool:
