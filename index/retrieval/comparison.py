@@ -13,13 +13,14 @@ reverse. Every cell is cited with the same verbatim excerpt rules as any answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from ..model import Answer, Citation, CitationGroup, Comparison, Decision, Hit, SummitColumn
 from .alignment import CONTENT_KINDS
 from .decision import decide, names_only
+from .narrowing import OWN, Keep, asked_passages
 from .on_topic import CLOSE_ITEMS, HOLDS, TopicReader, asks_for_action, items_of, named_first
 from .on_topic import anchor as anchor_of
 from .question import Question
@@ -55,23 +56,6 @@ MAX_CARRIED = 3  # a topic's passages shown as carried over when none is new
 MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
 # Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
 _SUMMIT_WORDS = re.compile(r"サミット|宣言|第?\d+回|\bsummits?\b|\bdeclarations?\b", re.IGNORECASE)
-_OWN = re.compile(r"独自|ならでは|自身|単独|\bown\b|\bitself\b|\bthemselves\b", re.IGNORECASE)  # its own work asked for:
-# the joint text does not stand in; asked of no organisation in particular (「各都市の独自の取組み」, "the cities' own
-# initiatives"), only the initiatives answer
-# Only the proposals to the national government are asked for: a summit that made none says nothing
-# (「宣言と国への提言の中で」 and 「国への提言も含めて」 widen the question instead, 「国への提言は除く」 narrows it the
-# other way).
-_PROPOSALS_ASKED = re.compile(r"提言(?:では|で、|で何|に(?:は|ある|入って)|だけ|のみ|に絞)(?![^。？?]{0,12}除)|国に(?:求め|要望)"
-                              r"|\bin the proposals\b|\b(?:just|only) the proposals\b|\bpropos\w* to (?:the )?(?:national|central|govern|state)"
-                              r"|\bask(?:ed)? the (?:national |central )?(?:government|govt|state)\b", re.IGNORECASE)
-# Only the declaration items asked for: the proposals and the cities' initiatives set aside in words.
-_DECLARATION_ONLY = re.compile(r"宣言(?:本文|の項目|の本文)(?:だけ|のみ|に絞|で比べ|では)|(?:提言|取組み?|取り組み)[^。？?]{0,6}(?:は|を)?除"
-                               r"|\bdeclaration items\b|\bdeclaration proper\b|\bmain (?:sengen |declaration )?text\b"
-                               r"|\bnot (?:the )?proposals\b|\bignoring the (?:cities|proposals|initiatives)\b"
-                               r"|\bexcluding the (?:cities|proposals|initiatives)\b", re.IGNORECASE)
-_NEGATED = re.compile(r"\b(?:not|ignoring|excluding|except|without)(?: the)?\s*$|^\s*(?:は|を)?(?:除|じゃな|ではな)",
-                      re.IGNORECASE)
-_WIDENED = re.compile(r"も含め|も入れ|\bincluding\b|\bas well as\b", re.IGNORECASE)
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
 
 
@@ -157,19 +141,8 @@ class Comparer:
         # The joint text stands in for an organisation only when the asker speaks of summits ("尼崎 at the 8th and
         # the 9th", "between the two summits"); "岡谷市と東大阪商議所、どう違う？" compares the two organisations' own words.
         stand_in = bool(question.analysis.summits or _SUMMIT_WORDS.search(question.text))
-        analysis = question.analysis
-        only: Callable[[Hit], bool] | None = None  # the passages asked for, when the question narrows them
-        unnamed = not (analysis.cities or analysis.organizations)
-        # the last narrowing said wins: 「宣言本文では…？ 国への提言では？」 (a follow-up) asks for the proposals
-        chambers = [m for p in self.pipeline.analyzer.chamber_words for m in p.finditer(question.text)]
-        said = [(_last(_DECLARATION_ONLY, question.text), _is_declaration),
-                (_last(_PROPOSALS_ASKED, question.text, negated=_NEGATED), _is_proposal),
-                (_last(_WIDENED, question.text), None),
-                (max((m.end() for m in chambers), default=-1) if unnamed else -1, _is_chambers),
-                (_last(_OWN, question.text) if unnamed else -1, _is_initiative)]
-        at, only = max(said, key=lambda pair: pair[0])
-        if at < 0:
-            only = None
+        only = asked_passages(question.text, bool(question.analysis.cities or question.analysis.organizations),
+                              self.pipeline.analyzer.chamber_words)
         for topic in topics:
             found, topic_decision = self._topic_cells(topic, scope, stand_in, only)
             decision = decision if decision and decision.found else topic_decision
@@ -213,7 +186,7 @@ class Comparer:
         return topics[:MAX_TOPICS] if len(topics) >= 2 else [question]
 
     def _topic_cells(self, topic: Question, scope: Scope, stand_in: bool,
-                     only: Callable[[Hit], bool] | None = None) -> tuple[dict[int, Cell | str], Decision]:
+                     only: Keep | None = None) -> tuple[dict[int, Cell | str], Decision]:
         """Per summit: (best hit, its ranking, "joint" when the joint text stands in) when the summit speaks to
         the topic, else why not; and the decision."""
         if _proposals_only(topic):
@@ -260,7 +233,7 @@ class Comparer:
         topic, only when its own work is not what is asked (独自, own), and only when it holds the topic's words
         (a counterpart on meaning alone would put words in the organisation's mouth)."""
         analysis = topic.analysis
-        if names_only(analysis) or _OWN.search(topic.text) or set(analysis.unknown_nouns) - set(analysis.glosses):
+        if names_only(analysis) or OWN.search(topic.text) or set(analysis.unknown_nouns) - set(analysis.glosses):
             return None  # nor with a word no declaration uses: 地域貢献事業者 is not any 地域 item
         unnamed = _unnamed(topic)
         first = self.reader.passage(unnamed, hits, anchor)
@@ -403,30 +376,6 @@ def _proposals_only(question: Question) -> bool:
     analysis = question.analysis
     return (names_only(analysis) and "proposal" in analysis.kinds
             and not (analysis.cities or analysis.organizations or analysis.unknown_terms))
-
-
-def _last(pattern: re.Pattern[str], text: str, negated: re.Pattern[str] | None = None) -> int:
-    """Where the pattern's last match ends, -1 when it has none; one after "not the" or before 「は除く」 does not count."""
-    ends = [m.end() for m in pattern.finditer(text)
-            if not (negated and (negated.search(text[max(0, m.start() - 14):m.start()])
-                                 or negated.search(text[m.end():m.end() + 8])))]
-    return max(ends, default=-1)
-
-
-def _is_declaration(hit: Hit) -> bool:
-    return hit.passage.kind == "declaration"
-
-
-def _is_proposal(hit: Hit) -> bool:
-    return hit.passage.kind == "proposal"
-
-
-def _is_initiative(hit: Hit) -> bool:
-    return hit.passage.kind == "initiative"
-
-
-def _is_chambers(hit: Hit) -> bool:
-    return hit.passage.kind == "initiative" and hit.passage.organization != hit.passage.city
 
 
 def _all_known(question: Question) -> bool:
