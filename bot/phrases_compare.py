@@ -26,10 +26,6 @@ WORDS: dict[str, dict[str, str]] = {
                            "対応する記載があります（各記載のページに対応箇所を示します）。",
                     "en": "Nothing new on this in the {nth} summit: each of its {n} passage{s} on it has a counterpart in "
                           "the {against_nth} (each passage's page shows it)."},
-    "carried-dropped": {"ja": "この点で第{summit}回から消えた項目はありません。第{summit}回の記載（{n}件）は、どれも第{against}回に"
-                               "引き継がれています（各記載のページに対応箇所を示します）。",
-                        "en": "Nothing on this was dropped after the {nth} summit: each of its {n} passage{s} on it has a "
-                              "counterpart in the {against_nth} (each passage's page shows it)."},
     "kept-dropped": {"ja": "この点で第{summit}回から消えた項目はありません。第{summit}回の記載は、どれも第{against}回に引き継がれて"
                             "います。",
                      "en": "Nothing on this was dropped after the {nth} summit: what it said on it has a counterpart in "
@@ -45,6 +41,7 @@ WORDS: dict[str, dict[str, str]] = {
     "joint": {"ja": "この回には個別の取組みの記載がないため、共同宣言の記載を示します。",
               "en": "No initiative of its own at this summit: the joint declaration all cities adopted."},
     "none": {"ja": "該当なし", "en": "None"},
+    "kept": {"ja": "該当なし（どれも引き継がれています）", "en": "None (each was carried over)"},
     "older": {"ja": "これより前の{n}回分は「さらに表示」で示します。", "en": "{n} earlier summit(s) under “More results”."},
     "topics": {"ja": "テーマ: {topics}", "en": "Topics: {topics}"},
 }

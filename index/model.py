@@ -204,7 +204,8 @@ class SummitColumn:
     citations: tuple[Citation, ...] = ()  # one per topic, in the topics' order; () when the summit says nothing
     # why it is empty: not-mentioned | joint-only (the named organisation has no passage of its own here);
     # with citations, "joint": the joint declaration stands in for the organisation's own words; "carried": in a
-    # what-is-new (or dropped) answer on a topic, the summit's passages on it, none new (each has a counterpart)
+    # what-is-new answer on a topic, the summit's passages on it, none new (each has a counterpart); "kept", empty:
+    # in a what-was-dropped answer on a topic, nothing on it was dropped
     note: str = ""
 
     @property

@@ -378,7 +378,11 @@ def test_a_dropped_question_on_a_topic_shows_only_the_earlier_summit(service):
     answer = service.ask("地域金融機関との連携、9回でなくなってない？")
     assert answer.comparison.kind == "dropped" and [c.summit for c in answer.comparison.columns] == [8]
     assert answer.comparison.columns[0].note == "kept" and not answer.citations
-    assert "消えた項目はありません" in render_text(answer)
+    assert "消えた項目はありません" in render_text(answer) and "記載なし" not in render_text(answer)
+    blocks = answer_blocks(answer, "rec5")
+    for block in blocks:
+        Block.parse(block).validate_json()
+    assert "引き継がれています" in json.dumps(blocks, ensure_ascii=False)
     gone = service.ask("8回にあった被災地の産業の立て直しへの協力、9回ではなくなった？")  # truly dropped: listed
     assert "被災地" in gone.comparison.columns[0].citations[0].passage.text
     gone = service.ask("8回の宣言にあって、9回（提言や各都市の取組みも含めて）ではもう出てこない項目ってある？")
