@@ -7,6 +7,7 @@ import pytest
 
 from index.corpus import Corpus
 from index.query import QueryAnalyzer
+from index.spelling import Speller, distance
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -121,7 +122,6 @@ def test_an_organisation_and_one_summit_with_a_likeness_is_a_comparison(analyze)
     assert not analyze("第9回で補助金みたいな話ある？").comparison  # no organisation: casual speech
 
 
-
 @pytest.mark.parametrize("question, concept", [
     ("how do the 8th and 9th differ on intelectual property?", "知的財産"),
     ("How do the two summits handle business succesion?", "事業承継"),
@@ -140,13 +140,11 @@ def test_a_slip_of_the_keyboard_or_romaji_finds_the_glossary_concept(analyze, qu
     "shinki kaitaku",  # short romaji words are left as written (shinki is not shinkin)
 ])
 def test_right_words_are_not_mended(question):
-    from index.spelling import Speller
     speller = Speller(["environmental", "export", "shinkin", "intellectual"])
     assert speller.mend(question) == question
 
 
 def test_mending_needs_one_nearest_word():
-    from index.spelling import Speller, distance
     assert distance("succesion", "succession", 2) == 1 and distance("declraton", "declaration", 2) == 2
     assert distance("abcdefgh", "zzzzzzzz", 2) == 3  # past the limit
     assert Speller(["succession"]).mend("succesion planning") == "succession planning"
