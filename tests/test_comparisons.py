@@ -416,6 +416,15 @@ def test_a_concept_no_declaration_writes_fills_no_cell(service):
     assert not answer.found or all(c.empty for c in answer.comparison.columns)
 
 
+def test_a_statement_of_the_askers_errand_is_no_topic(service):
+    """「お疲れさまです。議会答弁の準備で確認させてください。」 says why, not what: 議会 and 答弁 are no topic the
+    declarations lack; a sentence that asks (「半導体は？」) keeps its words."""
+    answer = service.ask("お疲れさまです。議会答弁の準備で確認させてください。住工共生について、第8回と第9回の宣言で"
+                         "それぞれどのように書かれていますか。")
+    assert answer.found and all(c.citations for c in answer.comparison.columns)
+    assert "導体" in service.pipeline.analyse("事業承継について教えて。半導体は？").analysis.unknown_nouns
+
+
 def test_narrowed_to_the_proposals_in_a_follow_up(service):
     """「国への提言だけに絞ると」 leaves the 8th, which made no proposals, with nothing."""
     first = "大田宣言とすみだ宣言で、海外展開やアジア市場への対応はそれぞれどう書かれていますか？"

@@ -41,10 +41,29 @@ class Question:
 def analyse(text: str, analyzer: QueryAnalyzer, lexicon: LexicalIndex) -> Question:
     """Names, summits and glossary terms (the analyzer), then which topic words the index knows."""
     analysis = analyzer.analyze(text)
-    tagged = tagged_tokens(analysis.residual)
+    tagged = _without_asides(analysis.residual, lexicon)
     expansion_terms = tuple(t for term in analysis.expansions for t in tokenize(term))
     analysis = _topics(analysis, tagged, lexicon)
     return Question(text, analysis, tuple(word for word, _ in tagged), expansion_terms)
+
+
+def _without_asides(residual: str, lexicon: LexicalIndex) -> list[tuple[str, str]]:
+    """The residual's words, without the statements that hold no word the index knows when another sentence does:
+    「お疲れさまです。議会答弁の準備で確認させてください。住工共生について…」 asks about 住工共生; 議会 and 答弁 are
+    the asker's errand, not a topic the declarations lack. A question of one sentence keeps every word."""
+    sentences = [s for s in _SENTENCES.split(residual) if s.strip()]
+    tagged = [tagged_tokens(s) for s in sentences]
+    if len(sentences) < 2:
+        return [w for words in tagged for w in words]
+
+    def topical(words: list[tuple[str, str]], sentence: str) -> bool:
+        """A question of its own (「半導体は？」 is asked, not said in passing), a known word, or a glossary word
+        blanked out of the residual."""
+        return (sentence.rstrip().endswith(("?", "？")) or "   " in sentence
+                or any(lexicon.known(w) and w not in QUESTION_WORDS and not w.isdigit() for w, _ in words))
+
+    kept = [words for words, sentence in zip(tagged, sentences) if topical(words, sentence)]
+    return [w for words in (kept or tagged) for w in words]
 
 
 def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: LexicalIndex) -> QueryAnalysis:
@@ -104,6 +123,7 @@ def _term_words(term: str) -> tuple[str, ...]:
     return tuple(tokenize(term))
 
 
+_SENTENCES = re.compile(r"(?<=[。．！？!?])")
 _NAMES = {"place", "country", "name"}  # proper nouns: an unknown one weighs twice
 _KANJI_OR_KATAKANA = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]")
 
