@@ -39,7 +39,7 @@ _PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re
 # A question about how a declaration is built ("what are the pillars", "何項目"), answered from its headings.
 _STRUCTURE = re.compile(
     r"柱|章立て|の章|構成|見出し|目次|骨子|何項目|項目数|いくつの項目|全部でいくつ|全部で何|大項目"
-    r"|\bpillars?\b|\bsections?\b|\bchapters?\b|\bheadings?\b|\boutline\b|\bstructured?\b|table of contents"
+    r"|\bpillars?\b|\bsections?\b(?! (?:chief|head|manager|staff))|\bchapters?\b|\bheadings?\b|\boutline\b|\bstructured?\b|table of contents"
     r"|\bconsists? of\b|\bmade up of\b|\b(?:main|what) parts\b|\bparts of (?:the|this|that)\b"
     r"|how many (?:[a-z-]+ ){0,3}(?:proposals?|items?|points?|commitments?|pledges?|recommendations?|requests?|themes?)",
     re.IGNORECASE,

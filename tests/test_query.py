@@ -150,3 +150,8 @@ def test_mending_needs_one_nearest_word():
     assert Speller(["succession"]).mend("succesion planning") == "succession planning"
     assert Speller(["contract", "contrast"]).mend("contrect") == "contract"
     assert Speller(["abcdefg", "abcdefh"]).mend("abcdefz") == "abcdefz"  # two as near: left as written
+
+
+def test_a_section_chief_is_no_question_about_sections(analyze):
+    assert "heading" in analyze("What are the sections of the Sumida declaration?").kinds
+    assert "heading" not in analyze("I'm briefing our section chief: how do the two declarations treat medical fields?").kinds
