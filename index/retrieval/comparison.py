@@ -117,19 +117,11 @@ class Comparer:
 
     def answer(self, question: Question, scope: Scope, top_k: int, offset: int, link: Link) -> Answer:
         if scope.kind in ("new", "dropped") and _has_topic(question):
-            # "what's new in the 9th on exports?", "did the 8th's BCP item disappear?": the listed summit's items
-            # on the topic without a counterpart, the most relevant first; when every one has a counterpart,
-            # those items, said to be carried over (their pages show the counterparts)
-            column, decision = self._listed(question, scope.kind, scope.listed, scope.against, link, by_rank=True)
-            if not column.citations:
-                column, decision = self._carried(question, scope.kind, scope.listed, link)
-            if column.note == "carried" and scope.kind == "dropped":
-                # nothing on the topic was dropped: said so, with nothing listed (a carried-over item is no answer to
-                # "what was dropped", and its counterpart shows on its page)
-                column, decision = replace(column, citations=(), note="kept"), replace(decision, notice="kept-dropped")
-            if column.citations or column.note == "kept":
+            listing = self._on_topic_listing(question, scope, link)
+            if listing:
+                column, decision = listing
                 return self._answer(question, decision, Comparison(scope.kind, (column,), against=scope.against), 0)
-            scope = Scope("compare", scope.summits)
+            scope = Scope("compare", scope.summits)  # the listed summit says nothing on it: the topic side by side
         if scope.kind in ("new", "dropped"):
             column, decision = self._listed(question, scope.kind, scope.listed, scope.against, link)
             return self._answer(question, decision, Comparison(scope.kind, (column,), against=scope.against), 0)
@@ -283,20 +275,14 @@ class Comparer:
         return self._answer(question, decision, Comparison("changes", (dropped, added)), 0)
 
     def _listed(self, question: Question, kind: str, listed: int, against: int, link: Link,
-                first: int = 1, by_rank: bool = False) -> tuple[SummitColumn, Decision]:
-        """The listed summit's items without a counterpart at the other one, in document order (on a topic,
-        `by_rank`: the most relevant first)."""
+                first: int = 1) -> tuple[SummitColumn, Decision]:
+        """The listed summit's items without a counterpart at the other one, in document order."""
         rows = self._items(question, listed)
-        others = self._on_topic_rows(question, against) if by_rank else None
-        lonely = self.counterparts.without_counterpart(rows, against, others)
+        lonely = self.counterparts.without_counterpart(rows, against)
         ranking = self.pipeline.rank(_at(question, (listed,)))
         hits = {h.row: h for h in ranking.hits}
         passages = self.pipeline.data.passages
-        if by_rank:  # on a topic: the items holding it, the most relevant first
-            without = set(lonely)
-            lonely = [h.row for h in ranking.hits if h.row in without and (self.reader.share(question, h) or 0.0) >= HOLDS]
-        else:
-            lonely.sort(key=lambda r: (passages[r].document, passages[r].order))
+        lonely.sort(key=lambda r: (passages[r].document, passages[r].order))
         citations = tuple(self.pipeline.citation(hits.get(r) or _plain(self.pipeline, r), ranking, f"[{i}]", link)
                           for i, r in enumerate(lonely[:MAX_LISTED], first))
         column = SummitColumn(listed, self.documents.get(listed), citations, "" if citations else "none")
@@ -304,26 +290,41 @@ class Comparer:
                             {"items": float(len(rows)), "without_counterpart": float(len(lonely))})
         return column, decision
 
-    def _on_topic_rows(self, question: Question, summit: int) -> list[int]:
-        """The summit's passages holding the topic: on a topic, what is new is new on it (a 9th-summit subsidy for
-        住工共生 is new though the 8th has a subsidy item on another topic)."""
-        ranking = self.pipeline.rank(_at(question, (summit,)))
-        return [h.row for h in items_of(ranking.hits) if (self.reader.share(question, h) or 0.0) >= HOLDS]
+    def _on_topic_listing(self, question: Question, scope: Scope,
+                          link: Link) -> tuple[SummitColumn, Decision] | None:
+        """"What's new in the 9th on exports?", "did the 8th's BCP item disappear?": the listed summit's items on
+        the topic with no counterpart among the other summit's passages on it (a 9th-summit subsidy for 住工共生 is
+        new though the 8th has a subsidy item on another topic), the most relevant first.
 
-    def _carried(self, question: Question, kind: str, listed: int, link: Link) -> tuple[SummitColumn, Decision]:
-        """The listed summit's passages on the topic when none is new (or dropped): each has a counterpart."""
-        ranking = self.pipeline.rank(_at(question, (listed,)))
-        rows = set(self._items(question, listed))
-        on_topic = [h for h in ranking.hits if h.row in rows and (self.reader.share(question, h) or 0.0) >= HOLDS]
-        first = self.reader.passage(question, on_topic, on_topic[0]) if on_topic else None
-        if first:  # among close items, the one holding most of the topic, as in a comparison cell
-            on_topic = [first, *(h for h in on_topic if h.row != first.row)]
-        citations = tuple(self.pipeline.citation(h, ranking, f"[{i}]", link)
-                          for i, h in enumerate(on_topic[:MAX_CARRIED], 1))
-        column = SummitColumn(listed, self.documents.get(listed), citations, "carried" if citations else "none")
-        return column, Decision("found", "compared", f"carried-{kind}", {"on_topic": float(len(on_topic))})
+        When every one has a counterpart: what is new says so and shows them ("carried"; their pages show the
+        counterparts); what was dropped says so and lists nothing ("kept": a carried-over item is no answer to
+        what was dropped). None when the listed summit says nothing on the topic.
+        """
+        ranking = self.pipeline.rank(_at(question, (scope.listed,)))
+        rows = set(self._items(question, scope.listed, ranking))
+        on_topic = [h for h in ranking.hits if h.row in rows and self._holds_topic(question, h)]
+        if not on_topic:
+            return None
+        others = [h.row for h in items_of(self.pipeline.rank(_at(question, (scope.against,))).hits)
+                  if self._holds_topic(question, h)]
+        lonely = set(self.counterparts.without_counterpart([h.row for h in on_topic], scope.against, others))
+        shown, note, notice = [h for h in on_topic if h.row in lonely][:MAX_LISTED], "", ""
+        if not shown and scope.kind == "new":
+            first = self.reader.passage(question, on_topic, on_topic[0])
+            if first:  # among close items, the one holding most of the topic, as in a comparison cell
+                on_topic = [first, *(h for h in on_topic if h.row != first.row)]
+            shown, note, notice = on_topic[:MAX_CARRIED], "carried", "carried-new"
+        elif not shown:
+            note, notice = "kept", "kept-dropped"
+        citations = tuple(self.pipeline.citation(h, ranking, f"[{i}]", link) for i, h in enumerate(shown, 1))
+        column = SummitColumn(scope.listed, self.documents.get(scope.listed), citations, note)
+        evidence = {"on_topic": float(len(on_topic)), "without_counterpart": float(len(lonely))}
+        return column, Decision("found", "compared", notice, evidence)
 
-    def _items(self, question: Question, summit: int) -> list[int]:
+    def _holds_topic(self, question: Question, hit: Hit) -> bool:
+        return (self.reader.share(question, hit) or 0.0) >= HOLDS
+
+    def _items(self, question: Question, summit: int, ranking: Ranking | None = None) -> list[int]:
         """The summit's items a what-is-new question is about: its declaration items unless it asks for proposals
         or an organisation's initiatives, narrowed to the question's topic when it names one."""
         analysis = question.analysis
@@ -341,7 +342,7 @@ class Comparer:
             rows = [r for r in rows if passages[r].city in analysis.cities
                     or passages[r].organization in analysis.organizations]
         if analysis.content_terms or analysis.matched_terms:
-            ranking = self.pipeline.rank(_at(question, (summit,)))
+            ranking = ranking or self.pipeline.rank(_at(question, (summit,)))
             on_topic = {h.row for h in ranking.hits if h.lexical > 0}
             rows = [r for r in rows if r in on_topic]
         return rows
