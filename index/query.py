@@ -31,6 +31,9 @@ _GOVERNMENT = re.compile(r"役所|役場|(?:市|区|行政|自治体)として|c
 # The chamber named only to be excluded: "just the city, not the chamber", 「商工会議所じゃなくて市のほう」.
 NOT_CHAMBER = re.compile(r"(?:商工会議所|商議所|会議所)(?:じゃ|では|で)な(?:く|い)|(?:商工会議所|商議所|会議所)(?:は|を)?除"
                          r"|\bnot (?:the )?(?:chambers?|cci)\b|\bexcluding the chambers?\b", re.IGNORECASE)
+# ... and the city: "the chamber, not the city", 「市じゃなくて会議所」.
+NOT_CITY = re.compile(r"(?:市|区)(?:役所)?(?:じゃ|では|で)な(?:く|い)|\bnot (?:the )?(?:city|cities|ward|municipalit\w*)\b",
+                      re.IGNORECASE)
 # Words about the summits themselves, not a topic: 「都市サミット」's 都市, 「地元開催だった」.
 _ASIDE = re.compile(r"(?:中小企業)?都市(?=サミット)|(?:地元|ホスト|当市|本区|うち)?開催(?:地|都市)?(?=だった|でした|された|だ|の回)"
                     r"|(?:地元|当市|本区)開催")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..lexical import tokenize
 from ..model import Hit
-from ..query import NOT_CHAMBER
+from ..query import NOT_CHAMBER, NOT_CITY
 from ..textnorm import search_form, words_in
 from .alignment import CONTENT_KINDS
 from .decision import names_only
@@ -32,8 +32,6 @@ ITEM_WINDOW = 0.02  # items this close to a summit's best are told apart by how 
 CLOSE_ITEMS = 5
 _ACTION = re.compile(r"対応|対策|対処|手を打|約束|\bcommit(?:s|ted|ting|ments?)?\b|\bpledge|\bdo(?:ing)? about\b|\brespon(?:d|se|ses)\b|\bmeasures?\b|\btackl|"
                      r"\bdeal(?:t|ing)? with\b|\bcountermeasure", re.IGNORECASE)
-_NOT_CITY = re.compile(r"(?:市|区)(?:役所)?(?:じゃ|では|で)な(?:く|い)|\bnot (?:the )?(?:city|cities|ward|municipalit\w*)\b",
-                       re.IGNORECASE)
 _ENACTING = re.compile(r"(?:以下|次)の(?:ように|とおり|方向性).{0,40}(?:宣言|提言)する|ここに宣言する")
 
 
@@ -172,7 +170,7 @@ def named_first(question: Question, hits: Sequence[Hit]) -> list[Hit]:
     before its chamber's, "Kawaguchi CCI" the chamber's; one excluded in words (「商工会議所じゃなくて市のほう」,
     "the chamber, not the city") is left out."""
     analysis = question.analysis
-    chamber_out, city_out = NOT_CHAMBER.search(question.text), _NOT_CITY.search(question.text)
+    chamber_out, city_out = NOT_CHAMBER.search(question.text), NOT_CITY.search(question.text)
 
     def who(hit: Hit) -> str:
         organization = hit.passage.organization
