@@ -34,9 +34,6 @@ NOT_CHAMBER = re.compile(r"(?:商工会議所|商議所|会議所)(?:じゃ|で�
 # ... and the city: "the chamber, not the city", 「市じゃなくて会議所」.
 NOT_CITY = re.compile(r"(?:市|区)(?:役所)?(?:じゃ|では|で)な(?:く|い)|\bnot (?:the )?(?:city|cities|ward|municipalit\w*)\b",
                       re.IGNORECASE)
-# Words about the summits themselves, not a topic: 「都市サミット」's 都市, 「地元開催だった」.
-_ASIDE = re.compile(r"(?:中小企業)?都市(?=サミット)|(?:地元|ホスト|当市|本区|うち)?開催(?:地|都市)?(?=だった|でした|された|だ|の回)"
-                    r"|(?:地元|当市|本区)開催")
 _GLOSS = re.compile(r"[（(]([^（）()]{1,40})[）)]")
 _PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re.IGNORECASE)
 # A question about how a declaration is built ("what are the pillars", "何項目"), answered from its headings.
@@ -113,7 +110,7 @@ class QueryAnalyzer:
 
     def analyze(self, asked: str) -> QueryAnalysis:
         question = self.speller.mend(asked)
-        text = _ASIDE.sub(_blank, unicodedata.normalize("NFKC", question))
+        text = unicodedata.normalize("NFKC", question)
         summits, text = self._match(self.declarations, text)
         summits = _dedupe(summits + summit_numbers(text))
         text = blank_summit_mentions(text)

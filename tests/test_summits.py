@@ -42,6 +42,13 @@ def test_kanji_numbers(kanji, value):
     assert kanji_number(kanji) == value
 
 
+def test_words_about_a_summit_itself_are_blanked():
+    text = "8回目は地元開催だったはず。中小企業都市サミットで何を言った？"
+    blanked = blank_summit_mentions(text)
+    assert len(blanked) == len(text) and "開催" not in blanked and "都市" not in blanked and "サミット" in blanked
+    assert "展示会の開催" in blank_summit_mentions("展示会の開催を支援")  # a topic's 開催 stays
+
+
 def test_blanking_keeps_offsets_and_leaves_other_words():
     for text in ("第十回の宣言で岡谷は？", "What did the 10th summit say about Okaya?", "１０回目の岡谷"):
         blanked = blank_summit_mentions(text)
