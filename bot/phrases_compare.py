@@ -30,7 +30,8 @@ WORDS: dict[str, dict[str, str]] = {
                             "います。",
                      "en": "Nothing on this was dropped after the {nth} summit: what it said on it has a counterpart in "
                            "the {against_nth}."},
-    "column_carried": {"ja": "第{summit}回の記載（第{other}回にも対応する記載あり）", "en": "In the {nth}, with a counterpart in the {other_nth}"},
+    "column_carried": {"ja": "第{summit}回の記載（第{other}回にも対応する記載あり）",
+                       "en": "In the {nth}, with a counterpart in the {other_nth}"},
     "none-changes": {"ja": "第{early}回と第{late}回の項目は、どれも互いに対応する記載があります。",
                      "en": "Every item of the {early_nth} and {late_nth} summits has a counterpart in the other."},
     "column": {"ja": "第{summit}回「{title}」", "en": "{nth} summit ({title})"},

@@ -30,8 +30,9 @@ SHARES = 0.25  # ... and the anchor's counterpart holding this share does too
 ANCHOR_GAP = 0.02  # an item within this fused score of a better preamble sentence is chosen instead of it
 ITEM_WINDOW = 0.02  # items this close to a summit's best are told apart by how much of the topic they hold
 CLOSE_ITEMS = 5
-_ACTION = re.compile(r"対応|対策|対処|手を打|約束|\bcommit(?:s|ted|ting|ments?)?\b|\bpledge|\bdo(?:ing)? about\b|\brespon(?:d|se|ses)\b|\bmeasures?\b|\btackl|"
-                     r"\bdeal(?:t|ing)? with\b|\bcountermeasure", re.IGNORECASE)
+_ACTION = re.compile(r"対応|対策|対処|手を打|約束|\bcommit(?:s|ted|ting|ments?)?\b|\bpledge|\bdo(?:ing)? about\b"
+                     r"|\brespon(?:d|se|ses)\b|\bmeasures?\b|\btackl|\bdeal(?:t|ing)? with\b|\bcountermeasure",
+                     re.IGNORECASE)
 _ENACTING = re.compile(r"(?:以下|次)の(?:ように|とおり|方向性).{0,40}(?:宣言|提言)する|ここに宣言する")
 
 
