@@ -148,9 +148,13 @@ class QueryAnalyzer:
         expansions, matched, meta, concepts = [], [], [], []
         found = [[m for p in patterns for m in p.finditer(text)] for patterns, _, _ in self.glossary]
         spans = [m.span() for matches in found for m in matches]
+        written = {terms: [m.span() for w in words for m in re.finditer(re.escape(w), text)]
+                   for terms, words in self.compound_terms.items()}
         for (patterns, terms, is_meta), matches in zip(self.glossary, found):
-            # "economic partnership" is 経済連携, not also the "partnership" of ネットワーク・連携
-            hits = [m.group() for m in matches if not _inside(m.span(), spans)]
+            # "economic partnership" is 経済連携, not also the "partnership" of ネットワーク・連携;
+            # 共同受注 written out is that compound, not also the 受注 of 販路拡大
+            others = spans + [span for other, found_at in written.items() if other != terms for span in found_at]
+            hits = [m.group() for m in matches if not _inside(m.span(), others)]
             if hits and is_meta:
                 meta += hits
             elif hits:
