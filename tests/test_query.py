@@ -155,3 +155,10 @@ def test_mending_needs_one_nearest_word():
 def test_a_section_chief_is_no_question_about_sections(analyze):
     assert "heading" in analyze("What are the sections of the Sumida declaration?").kinds
     assert "heading" not in analyze("I'm briefing our section chief: how do the two declarations treat medical fields?").kinds
+
+
+def test_a_word_inside_another_concepts_written_term_is_that_term(analyze):
+    result = analyze("都市間ネットワークとか共同受注とか、8回と9回でどう扱われてる？")
+    assert any("共同受注" in terms for terms in result.compounds)
+    assert not any("販路拡大" in terms for terms in result.concepts)  # not also the 受注 of finding buyers
+    assert "展示" in analyze("展示会の支援は？").matched_terms  # inside its own concept's term it still counts
