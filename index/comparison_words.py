@@ -19,7 +19,7 @@ _NEW = re.compile(
     r"新しく(?:加|入|盛|出|登場|追加)[ぁ-ん]*|新たに(?:加|盛|入|追加|登場|出)[ぁ-ん]*|新たな(?:項目|論点|テーマ|提言|宣言|もの|点)|新規(?:に|の)(?:項目|追加|論点)"
     r"|なかった新しい|新しい(?:項目|論点|提言|もの)(?:は|って|を|が|\?|？)|初めて(?:出|登場|盛|入|加|触)|追加され|加わった|加えられ|盛り込まれた|なかった(?:もの|論点|項目|こと|話|テーマ|点|の)|(?:に|で)はなかった(?=[^？?。]{2})"
     r"|what'?s new|whats new|\bnew (?:in|items?|points?|topics?|asks?|proposals?|commitments?|pledges?|things?)\b"
-    r"|\bbrand[- ]new\b|\banything new\b|\bnew on\b|\bnewly\b|\badded\b(?![- ]value)|\bfirst time\b|\bintroduced\b|\b(?:was|were)n'?t in\b|\bnot in the\b",
+    r"|\bbrand[- ]new\b|\banything new\b|\bnew on\b|\bnewly\b|(?<!value[- ])\badded\b(?![- ]value)|\bfirst time\b|\bintroduced\b|\b(?:was|were)n'?t in\b|\bnot in the\b",
     re.IGNORECASE,
 )
 _DROPPED = re.compile(
@@ -39,7 +39,7 @@ _HISTORY = re.compile(
     re.IGNORECASE,
 )
 # "what did the 9th add?": what is new only with a summit named ("how do I add a declaration?" is no comparison)
-_ADD = re.compile(r"\badds?\b(?![- ]value)", re.IGNORECASE)
+_ADD = re.compile(r"(?<!value[- ])\badds?\b(?![- ]value)", re.IGNORECASE)
 # Strong cues compare by themselves ("how did our position on 海外展開 change?" asks across every summit);
 # weak ones only with a summit named ("第9回でも触れてる？", "did sumida keep it?").
 _CHANGE = re.compile(

@@ -51,6 +51,7 @@ BCP = "第8回と第9回でBCPについてどう変わった？"
     ("大田宣言では、事業を他の会社に引き継ぐことについて何か書いてある？", 1, ""),
     ("What did the 8th say about raising the added value of products?", 1, ""),  # added value: a topic
     ("What was added in the 9th?", 1, "new"),
+    ("Track record on high value-added products across the summits?", 0, "history"),  # value-added: a topic
     ("9回で新しく加わった項目は？", 1, "new"),
     ("did the 9th drop anything about supply chains?", 1, "dropped"),
     ("What did Kawaguchi CCI put forward at each summit?", 0, "history"),
