@@ -556,3 +556,9 @@ def test_asking_what_each_declaration_asks_of_the_government(service):
     """"actually", "two" are no topic: the question is about the proposals, which only the 9th has."""
     eighth, ninth = service.ask("What does each declaration actually ask the national government to do?").comparison.columns
     assert eighth.empty and ninth.citations and ninth.citations[0].passage.kind == "proposal"
+
+
+def test_a_shorthand_spelled_out_in_parentheses_is_the_spelled_out_topic(service):
+    answer = service.ask("知材（知的財産）についてサミットではこれまで何と言ってきた？")
+    assert [bool(c.citations) for c in answer.comparison.columns] == [True, True]
+    assert all("知的財産" in c.citations[0].passage.text for c in answer.comparison.columns)

@@ -85,8 +85,11 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
     unknown: list[str] = list(absent)
     nouns: list[str] = list(absent)
     places: list[str] = []
+    explained = _explained_by_parentheses(analysis.residual, lexicon)
     for word, name_kind in tagged:
         if word in QUESTION_WORDS or word.isdigit():
+            continue
+        if word in explained and not lexicon.known(word):  # 知材（知的財産）: the asker's shorthand, spelled out
             continue
         if word in analysis.glosses:  # 事業承継（jigyo shokei）: the gloss restates the topic, it adds none
             if lexicon.known(word):
@@ -112,6 +115,18 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
     )
 
 
+def _explained_by_parentheses(residual: str, lexicon: LexicalIndex) -> set[str]:
+    """Words of a term written just before parentheses that spell it out in words the index all knows: 知材（知的財産）
+    is the asker's shorthand for 知的財産, not a topic the declarations lack; 官公需（公共調達） is not explained, as
+    no declaration says 公共."""
+    words: set[str] = set()
+    for match in _SPELLED_OUT.finditer(residual):
+        inside = [w for w in tokenize(match.group(2)) if w not in QUESTION_WORDS]
+        if "   " in match.group(2) or (inside and all(lexicon.known(w) for w in inside)):
+            words.update(tokenize(match.group(1)))
+    return words
+
+
 def _in_corpus(term: str, lexicon: LexicalIndex) -> bool:
     words = _term_words(term)
     return bool(words) and all(lexicon.known(w) for w in words)
@@ -124,6 +139,7 @@ def _term_words(term: str) -> tuple[str, ...]:
 
 
 _SENTENCES = re.compile(r"(?<=[。．！？!?])")
+_SPELLED_OUT = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffA-Za-z]+)\s*[（(]([^（）()]{1,40})[）)]")
 _NAMES = {"place", "country", "name"}  # proper nouns: an unknown one weighs twice
 _KANJI_OR_KATAKANA = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]")
 
