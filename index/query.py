@@ -256,7 +256,8 @@ _LONE_PARTICLE = re.compile(r"(?:(?<=\s)|^)(?:から|まで|より|との|では
 # A follow-up narrowing the earlier answer to a topic: 「そのうち…だけ」, "of those, just the ones on …".
 _NARROWING = re.compile(r"そのうち|その中で|その中の|だけ(?:だと|で|に|を|は)|のみ|\bof (?:those|them|these)\b"
                         r"|\bamong (?:them|those|these)\b|\bjust the\b|\bonly the\b|\bonly (?:those|ones)\b", re.IGNORECASE)
-_OWN_WORK = re.compile(r"取組|取り組|独自|事業|施策|initiative|project|program|own\b", re.IGNORECASE)
+# 事業 of a city's own work (区の事業), not of a topic (事業承継, 事業継続計画, 事業者, 事業展開)
+_OWN_WORK = re.compile(r"取組|取り組|独自|事業(?![継承計者環活展化転])|施策|initiative|project|program|own\b", re.IGNORECASE)
 # Beyond the question words (lexical.QUESTION_WORDS): how a follow-up points back at the earlier question.
 _FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合",
                  "時点", "とき", "時", "ころ", "頃", "位置", "つけ", "付け", "付ける", "version"}

@@ -162,3 +162,11 @@ def test_a_word_inside_another_concepts_written_term_is_that_term(analyze):
     assert any("共同受注" in terms for terms in result.compounds)
     assert not any("販路拡大" in terms for terms in result.concepts)  # not also the 受注 of finding buyers
     assert "展示" in analyze("展示会の支援は？").matched_terms  # inside its own concept's term it still counts
+
+
+def test_the_host_city_stands_for_its_declaration_beside_a_topic_that_says_jigyo():
+    corpus = Corpus.load(CORPUS)
+    analyze = QueryAnalyzer.build(corpus.gazetteer, corpus.glossary, tuple(corpus.documents)).analyze
+    result = analyze("Is BCP (事業継続計画) support still in すみだ宣言? It was in the Ota one iirc")
+    assert set(result.summits) == {8, 9} and not result.cities  # 事業継続計画 is a topic, not the city's own 事業
+    assert analyze("大田区の事業は第8回と第9回で変わった？").cities == ("大田区",)
