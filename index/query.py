@@ -211,10 +211,10 @@ class QueryAnalyzer:
             # "前回と比べて？", "8回ではどうだった？比べて": the earlier topic and summit, compared;
             # "has that stayed a theme since?": the earlier topic across every summit
             base = self._without_summits(previous) if now.comparison == "history" and not now.summits else previous
-            return " ".join(f"{base} {current}".split())
+            return _joined(base, current)
         if (topic or now.matched_terms) and before.comparison and not now.comparison and _NARROWING.search(current):
             # 「そのうち震災がらみのものだけだと？」 after "what did the 9th drop?": the earlier list, on this topic
-            return " ".join(f"{previous} {current}".split())
+            return _joined(previous, current)
         if topic or now.matched_terms:  # "what about business succession for them?": a new topic, the names kept
             if names_now or now.summits:
                 return current
@@ -227,7 +227,7 @@ class QueryAnalyzer:
         if now.summits and not (other_summit and (now.comparison or not names_now)):
             base = self._without_summits(base)
         # else "大田宣言には？" after a question on the 9th: both summits named, the topic compared across them
-        return " ".join(f"{base} {current}".split())
+        return _joined(base, current)
 
     def _chamber_instead(self, text: str, cities: tuple[str, ...]) -> str:
         """The text with its cities blanked and their chambers of commerce named instead."""
@@ -261,6 +261,15 @@ _OWN_WORK = re.compile(r"取組|取り組|独自|事業(?![継承計者環活展
 # Beyond the question words (lexical.QUESTION_WORDS): how a follow-up points back at the earlier question.
 _FOLLOW_WORDS = {"and", "also", "about", "how", "then", "じゃあ", "では", "それ", "なら", "あと", "次", "場合",
                  "時点", "とき", "時", "ころ", "頃", "位置", "つけ", "付け", "付ける", "version"}
+
+
+def _joined(earlier: str, current: str) -> str:
+    """The earlier question and the follow-up as one text, the earlier one ended as a sentence: its trailing aside
+    (「…書いてある？議会答弁用です」) stays a statement of its own, not part of the follow-up's question."""
+    earlier = " ".join(earlier.split())
+    if earlier and is_japanese(earlier) and not earlier.endswith(("。", "？", "?", "！", "!", "．")):
+        earlier += "。"
+    return " ".join(f"{earlier} {current}".split())
 
 
 def glosses(text: str) -> set[str]:

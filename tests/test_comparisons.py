@@ -562,3 +562,12 @@ def test_a_shorthand_spelled_out_in_parentheses_is_the_spelled_out_topic(service
     answer = service.ask("知材（知的財産）についてサミットではこれまで何と言ってきた？")
     assert [bool(c.citations) for c in answer.comparison.columns] == [True, True]
     assert all("知的財産" in c.citations[0].passage.text for c in answer.comparison.columns)
+
+
+def test_the_earlier_questions_trailing_aside_is_not_part_of_the_follow_up(service):
+    earlier = "資金繰りとか金融面の支援って、8回と9回でそれぞれ何て書いてある？議会答弁用です"
+    answer = service.ask(service.follow_up(earlier, "提言のほうだけだと？"))
+    eighth, ninth = answer.comparison.columns
+    assert not eighth.citations  # the 8th made no proposals
+    assert ninth.citations and all(c.passage.kind == "proposal" for c in ninth.citations)
+    assert "資金調達" in ninth.citations[0].passage.text
