@@ -571,3 +571,24 @@ def test_the_earlier_questions_trailing_aside_is_not_part_of_the_follow_up(servi
     assert not eighth.citations  # the 8th made no proposals
     assert ninth.citations and all(c.passage.kind == "proposal" for c in ninth.citations)
     assert "資金調達" in ninth.citations[0].passage.text
+
+
+@pytest.mark.parametrize("question", [
+    "What does each summit say about 地域ブランド? I only need the declaration + proposals to the national govt, "
+    "not the per-city stuff.",
+    "Comparing 8th vs 9th: how is regional branding treated? Our chamber is reviewing its brand certification program.",
+])
+def test_the_joint_text_and_proposals_asked_together_and_the_askers_own_chamber(service, question):
+    """The 8th's joint item answers both: "declaration + proposals" leaves out only the initiatives, and "our
+    chamber" is who asks, not a question about the chambers' initiatives."""
+    eighth, ninth = service.ask(question).comparison.columns
+    assert eighth.citations and "地域ブランド" in eighth.citations[0].passage.text
+    assert ninth.citations
+
+
+def test_including_in_english_widens_what_follows_it(service):
+    answer = service.ask("Overseas expansion: what have the summits committed to each time? incl. proposals and each "
+                         "city's own measures")
+    eighth, ninth = answer.comparison.columns
+    assert eighth.citations and eighth.citations[0].passage.kind == "declaration"  # "own" is inside the widening
+    assert ninth.citations

@@ -2,6 +2,7 @@
 
     「国への提言では？」          the proposals to the national government: a summit that made none says nothing
     「宣言の項目だけで（…除く）」  the declaration items, not the proposals or the cities' initiatives
+    「宣言と国への提言で」         the declaration items and the proposals, not the initiatives
     "how about the chambers?"   every chamber's own initiatives
     「各都市の独自の取組み」       the initiatives of whichever city
     「…も含めて」, "including"   every kind (nothing narrowed)
@@ -33,16 +34,26 @@ _DECLARATIONS = re.compile(r"宣言(?:本文|の項目|の本文)(?:だけ|の�
                            r"|\bdeclaration items\b|\bdeclaration proper\b|\bmain (?:sengen |declaration )?text\b"
                            r"|\bnot (?:the )?proposals\b|\bignoring the (?:cities|proposals|initiatives)\b"
                            r"|\bexcluding the (?:cities|proposals|initiatives)\b", re.IGNORECASE)
+# The declaration and its proposals together, the cities' and chambers' initiatives left out: 「宣言と国への提言で」,
+# "the declaration + proposals, not the per-city stuff".
+_JOINT_TEXT = re.compile(r"宣言(?:本文|の項目)?(?:と|や|＋|\+|・|及び|および)(?:国への)?提言(?![^。？?]{0,4}も含め)"
+                         r"|\bdeclarations?(?: items| text)?\s*(?:\+|&|and|plus)\s*(?:the )?(?:annex )?proposals\b"
+                         r"|\bnot the (?:per-city|cit(?:y|ies)'?s?'?(?: own)?) (?:stuff|initiatives|measures|parts?)\b", re.IGNORECASE)
 _NEGATED = re.compile(r"\b(?:not|ignoring|excluding|except|without)(?: the)?\s*$|^\s*(?:は|を)?(?:除|じゃな|ではな)",
                       re.IGNORECASE)
-_WIDENED = re.compile(r"も含め|も入れ|\bincluding\b|\bas well as\b", re.IGNORECASE)
+# "incl. proposals and each city's own measures": in English what is widened follows, to the clause's end
+_WIDENED = re.compile(r"も含め|も入れ|\b(?:including|incl\.?)(?:[^.?!;]*)|\bas well as\b", re.IGNORECASE)
+# The asker's own chamber ("our chamber is reviewing…", うちの会議所) is who asks, not whom the question is about.
+_OURS = re.compile(r"(?:\b(?:our|my)\s+(?:local\s+)?|うちの|弊|当)$", re.IGNORECASE)
 
 
 def asked_passages(text: str, names_someone: bool, chamber_words: Sequence[re.Pattern[str]]) -> Keep | None:
     """The test a summit's passage must pass to answer the question, or None when any passage may."""
-    chambers = max((m.end() for p in chamber_words for m in p.finditer(text)), default=-1)
+    chambers = max((m.end() for p in chamber_words for m in p.finditer(text)
+                    if not _OURS.search(text[max(0, m.start() - 12):m.start()])), default=-1)
     said: list[tuple[int, Keep | None]] = [
         (_last(_DECLARATIONS, text), is_declaration),
+        (_last(_JOINT_TEXT, text), is_joint_text),
         (_last(_PROPOSALS, text, negated=_NEGATED), is_proposal),
         (_last(_WIDENED, text), None),
         (-1 if names_someone else chambers, is_chambers),  # a named city's chamber is asked by name
@@ -62,6 +73,10 @@ def _last(pattern: re.Pattern[str], text: str, negated: re.Pattern[str] | None =
 
 def is_declaration(hit: Hit) -> bool:
     return hit.passage.kind == "declaration"
+
+
+def is_joint_text(hit: Hit) -> bool:
+    return hit.passage.kind in ("declaration", "proposal")
 
 
 def is_proposal(hit: Hit) -> bool:
