@@ -13,21 +13,47 @@ from collections.abc import Iterable
 
 _LATIN = re.compile(r"(?<![A-Za-z])[A-Za-z]{7,}(?![A-Za-z])")
 _KATAKANA = re.compile(r"[ァ-ヴー]{4,}")
+_PHRASE = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
+_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?![A-Za-z])")
 _ENDINGS = ("ies", "es", "s", "ing", "ed", "d")
 
 
 class Speller:
     """The glossary's words, and the mending of a question's words within one or two edits of one of them."""
 
-    def __init__(self, words: Iterable[str], known: Iterable[str] = ()):
+    def __init__(self, words: Iterable[str], known: Iterable[str] = (), phrases: Iterable[str] = ()):
         self.latin = {w.lower() for w in words if w.isascii() and w.isalpha() and len(w) >= 5}
         self.katakana = {w for w in words if _KATAKANA.fullmatch(w)}
         self.known = {w.lower() for w in known} | self.latin
+        # two-word glossary phrases ("supply chain"): a short word's slip is judged against the whole phrase
+        self.phrases = {p.lower() for p in phrases if _PHRASE.fullmatch(p) and len(p) >= 10}
 
     def mend(self, text: str) -> str:
-        """The text with each unknown word one edit (two for long words) from a glossary word spelled as it."""
+        """The text with each unknown word one edit (two for long words) from a glossary word spelled as it,
+        and a two-word phrase one edit from a glossary phrase ("suply chain") spelled as that phrase."""
+        text = self._mend_phrases(text)
         text = _LATIN.sub(lambda m: self._nearest(m.group(), self.latin, lower=True), text)
         return _KATAKANA.sub(lambda m: self._nearest(m.group(), self.katakana), text)
+
+    def _mend_phrases(self, text: str) -> str:
+        """Each pair of neighbouring words one edit from a glossary phrase, spelled as that phrase."""
+        words = list(_WORD.finditer(text))
+        mended, at = [], 0
+        for first, second in zip(words, words[1:]):
+            if first.start() < at or text[first.end():second.start()] != " ":
+                continue
+            phrase = text[first.start():second.end()].lower()
+            if phrase in self.phrases or all(self._known(w) or len(w) < 4 for w in phrase.split()):
+                continue  # real words, or short ones a phrase's slip cannot be told from
+            close: list[str] = []
+            for stem, ending in ([(phrase[:-1], "s")] if phrase.endswith("s") else []) + [(phrase, "")]:
+                close = [p for p in self.phrases if distance(stem, p, 1) <= 1]
+                if close:
+                    break
+            if len(close) == 1:  # "suply chains" → "supply chains"
+                mended.append(text[at:first.start()] + close[0] + ending)
+                at = second.end()
+        return "".join(mended) + text[at:]
 
     def _nearest(self, word: str, targets: set[str], lower: bool = False) -> str:
         key = word.lower() if lower else word

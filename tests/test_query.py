@@ -170,3 +170,10 @@ def test_the_host_city_stands_for_its_declaration_beside_a_topic_that_says_jigyo
     result = analyze("Is BCP (事業継続計画) support still in すみだ宣言? It was in the Ota one iirc")
     assert set(result.summits) == {8, 9} and not result.cities  # 事業継続計画 is a topic, not the city's own 事業
     assert analyze("大田区の事業は第8回と第9回で変わった？").cities == ("大田区",)
+
+
+def test_a_slip_in_a_short_word_of_a_glossary_phrase_is_mended_as_the_phrase():
+    speller = Speller(["supply", "chain", "local", "bank"], phrases=["supply chain", "local bank"])
+    assert speller.mend("Is the suply chain item gone?") == "Is the supply chain item gone?"
+    assert speller.mend("suply chains and the local bnak") == "supply chains and the local bank"
+    assert speller.mend("a simply chained word") == "a simply chained word"  # real words are left alone
