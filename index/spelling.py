@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 _LATIN = re.compile(r"(?<![A-Za-z])[A-Za-z]{7,}(?![A-Za-z])")
 _KATAKANA = re.compile(r"[ァ-ヴー]{4,}")
-_PHRASE = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
+_PHRASE = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){1,2}")
 _WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?![A-Za-z])")
 _ENDINGS = ("ies", "es", "s", "ing", "ed", "d")
 
@@ -25,7 +25,7 @@ class Speller:
         self.latin = {w.lower() for w in words if w.isascii() and w.isalpha() and len(w) >= 5}
         self.katakana = {w for w in words if _KATAKANA.fullmatch(w)}
         self.known = {w.lower() for w in known} | self.latin
-        # two-word glossary phrases ("supply chain"): a short word's slip is judged against the whole phrase
+        # glossary phrases of two or three words ("supply chain"): a short word's slip is judged against the phrase
         self.phrases = {p.lower() for p in phrases if _PHRASE.fullmatch(p) and len(p) >= 10}
 
     def mend(self, text: str) -> str:
@@ -36,24 +36,32 @@ class Speller:
         return _KATAKANA.sub(lambda m: self._nearest(m.group(), self.katakana), text)
 
     def _mend_phrases(self, text: str) -> str:
-        """Each pair of neighbouring words one edit from a glossary phrase, spelled as that phrase."""
+        """Each run of two or three neighbouring words one edit from a glossary phrase, spelled as that phrase."""
         words = list(_WORD.finditer(text))
         mended, at = [], 0
-        for first, second in zip(words, words[1:]):
-            if first.start() < at or text[first.end():second.start()] != " ":
+        for i, first in enumerate(words):
+            if first.start() < at:
                 continue
-            phrase = text[first.start():second.end()].lower()
-            if phrase in self.phrases or all(self._known(w) or len(w) < 4 for w in phrase.split()):
-                continue  # real words, or short ones a phrase's slip cannot be told from
-            close: list[str] = []
-            for stem, ending in ([(phrase[:-1], "s")] if phrase.endswith("s") else []) + [(phrase, "")]:
-                close = [p for p in self.phrases if distance(stem, p, 1) <= 1]
-                if close:
+            for run in (words[i:i + 3], words[i:i + 2]):
+                if len(run) < 2 or any(text[a.end():b.start()] != " " for a, b in zip(run, run[1:])):
+                    continue
+                phrase = text[first.start():run[-1].end()].lower()
+                mend = self._nearest_phrase(phrase)
+                if mend:  # "suply chains" → "supply chains", "chamer of commerce" → "chamber of commerce"
+                    mended.append(text[at:first.start()] + mend)
+                    at = run[-1].end()
                     break
-            if len(close) == 1:  # "suply chains" → "supply chains"
-                mended.append(text[at:first.start()] + close[0] + ending)
-                at = second.end()
         return "".join(mended) + text[at:]
+
+    def _nearest_phrase(self, phrase: str) -> str | None:
+        """The one glossary phrase one edit from these words (a plural kept), or None."""
+        if phrase in self.phrases or all(self._known(w) or len(w) < 4 for w in phrase.split()):
+            return None  # real words, or short ones a phrase's slip cannot be told from
+        for stem, ending in ([(phrase[:-1], "s")] if phrase.endswith("s") else []) + [(phrase, "")]:
+            close = [p for p in self.phrases if len(p.split()) == len(phrase.split()) and distance(stem, p, 1) <= 1]
+            if close:
+                return close[0] + ending if len(close) == 1 else None
+        return None
 
     def _nearest(self, word: str, targets: set[str], lower: bool = False) -> str:
         key = word.lower() if lower else word

@@ -177,3 +177,5 @@ def test_a_slip_in_a_short_word_of_a_glossary_phrase_is_mended_as_the_phrase():
     assert speller.mend("Is the suply chain item gone?") == "Is the supply chain item gone?"
     assert speller.mend("suply chains and the local bnak") == "supply chains and the local bank"
     assert speller.mend("a simply chained word") == "a simply chained word"  # real words are left alone
+    chamber = Speller(["chamber", "commerce"], phrases=["chamber of commerce"])
+    assert chamber.mend("the Higashiosaka chamer of commerce") == "the Higashiosaka chamber of commerce"
