@@ -105,6 +105,7 @@ class QueryAnalyzer:
                           for city in {d.host_city for d in documents}},
             compound_terms={t.ja: tuple(w for w in t.ja if len(tokenize(w)) > 1) for t in glossary if not t.meta},
             speller=Speller([w for t in glossary for term in (*t.en, *t.ja, *t.ask) for w in term.split()]
+                            + [w for aliases in gazetteer.cities.values() for a in aliases for w in a.split()]
                             + sorted(QUESTION_WORDS), known=QUESTION_WORDS,
                             phrases=[term for t in glossary for term in t.en if " " in term]
                             + [w for w in gazetteer.chamber_words if " " in w]),

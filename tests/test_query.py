@@ -179,3 +179,8 @@ def test_a_slip_in_a_short_word_of_a_glossary_phrase_is_mended_as_the_phrase():
     assert speller.mend("a simply chained word") == "a simply chained word"  # real words are left alone
     chamber = Speller(["chamber", "commerce"], phrases=["chamber of commerce"])
     assert chamber.mend("the Higashiosaka chamer of commerce") == "the Higashiosaka chamber of commerce"
+
+
+def test_a_slip_in_a_city_name_is_mended(analyze):
+    assert analyze("What did Amagaski commit to?").cities == ("尼崎市",)
+    assert analyze("Kawaguch city's own initiatives").cities == ("川口市",)
