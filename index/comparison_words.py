@@ -38,6 +38,11 @@ _HISTORY = re.compile(
     r"|各サミット|両方の回|どの回|いずれの回|どちらの回|どっちの回|どちらかの(?:回|宣言|サミット)|両宣言|両方の宣言|(?:二|2|２)つの宣言|両サミット|\bsummits\b|\bdeclarations\b",
     re.IGNORECASE,
 )
+# Every summit asked about in so many words: a history even beside a summit named in passing ("Ota hosted the 8th
+# - what has Ota put forward at each summit?"); 「今までの成果」 beside 第9回 is that summit's own words.
+_EVERY_SUMMIT = re.compile(r"毎回|各回|歴代|各サミット|どの回|いずれの回|両宣言|両サミット|両方の宣言|両方の回"
+                           r"|\b(?:every|each|all) (?:the )?(?:summit|declaration)s?\b|\bacross (?:the |all )?(?:summits|declarations)\b"
+                           r"|\b(?:all|both) (?:the )?(?:summits|declarations)\b", re.IGNORECASE)
 # "what did the 9th add?": what is new only with a summit named ("how do I add a declaration?" is no comparison)
 _ADD = re.compile(r"(?<!value[- ])\badds?\b(?![- ]value)", re.IGNORECASE)
 # Strong cues compare by themselves ("how did our position on 海外展開 change?" asks across every summit);
@@ -86,6 +91,8 @@ def comparison_kind(text: str, summits_named: int) -> str:
         return "compare"
     if not summits_named and (_HISTORY.search(text) or _CHANGE.search(text)):
         return "history"  # with one summit named, "今までの成果" is that summit's own words
+    if summits_named == 1 and _EVERY_SUMMIT.search(text):
+        return "history"
     return ""
 
 

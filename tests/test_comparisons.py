@@ -63,6 +63,7 @@ BCP = "第8回と第9回でBCPについてどう変わった？"
     ("新しいものづくりの拠点", 1, ""),
     ("What did the 9th declaration add that the 8th didn't have?", 2, "new"),
     ("how do I add a declaration?", 0, ""),  # "add" is what is new only with a summit named
+    ("Ota hosted the 8th - what has Ota put forward at each summit?", 1, "history"),  # every summit, in words
     # in either: each summit held to the topic (記載なし where it is silent), not one mixed list
     ("Did either summit say anything about foreign workers?", 0, "history"),
 ])
