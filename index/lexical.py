@@ -72,6 +72,8 @@ QUESTION_WORDS = {
     "itself", "themselves", "position", "positions", "stance", "wording", "draft", "drafting", "reference",
     "speech", "statement", "statements", "text", "texts", "exact", "quote", "quotes",
     "handle", "handles", "handled", "treat", "treats", "treated", "cover", "covers", "covered",
+    # a kind of topic, not the topic: 「グリーン系の取組み」, 「環境ビジネス」, "the business side"
+    "系", "ビジネス", "business", "businesses",
 }
 K1 = 1.2
 B = 0.75

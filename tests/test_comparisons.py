@@ -593,3 +593,13 @@ def test_including_in_english_widens_what_follows_it(service):
     eighth, ninth = answer.comparison.columns
     assert eighth.citations and eighth.citations[0].passage.kind == "declaration"  # "own" is inside the widening
     assert ninth.citations
+
+
+@pytest.mark.parametrize("question, written", [
+    ("地元の信金・地銀と組んで企業を支える話、これまでのサミット宣言で毎回どう言ってきましたか？", "地域金融機関"),
+    ("環境ビジネスとかグリーン系の取組みって、大田宣言とすみだ宣言でどう違う？", "環境"),
+])
+def test_staff_everyday_words_find_the_declarations_terms(service, question, written):
+    """信金 and 地銀 are the asker's words for 地域金融機関; 系 and ビジネス say what kind of topic, not which."""
+    columns = service.ask(question).comparison.columns
+    assert all(c.citations and written in c.citations[0].passage.text for c in columns)
