@@ -74,6 +74,8 @@ QUESTION_WORDS = {
     "handle", "handles", "handled", "treat", "treats", "treated", "cover", "covers", "covered",
     # a kind of topic, not the topic: 「グリーン系の取組み」, 「環境ビジネス」, "the business side"
     "系", "ビジネス", "business", "businesses",
+    # how the declarations act on a topic, said in everyday verbs (支援 above): 「企業を支える話」, 「信金と組んで」
+    "支える", "組む",
 }
 K1 = 1.2
 B = 0.75
