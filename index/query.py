@@ -153,20 +153,23 @@ class QueryAnalyzer:
         spans = [m.span() for matches in found for m in matches]
         written = {terms: [m.span() for w in words for m in re.finditer(re.escape(w), text)]
                    for terms, words in self.compound_terms.items()}
+        before, paraphrase_words = paraphrases(text, spans + [span for at in written.values() for span in at])
         for (patterns, terms, is_meta), matches in zip(self.glossary, found):
             # "economic partnership" is 経済連携, not also the "partnership" of ネットワーク・連携;
             # 共同受注 written out is that compound, not also the 受注 of 販路拡大
             others = spans + [span for other, found_at in written.items() if other != terms for span in found_at]
-            hits = [m.group() for m in matches if not _inside(m.span(), others)]
+            kept = [m for m in matches if not _inside(m.span(), others)]
+            hits = [m.group() for m in kept]
             if hits and is_meta:
                 meta += hits
             elif hits:
                 matched += hits
-                expansions += terms
-                concepts.append(terms)
+                if not all(_within(m.span(), before) for m in kept):  # "the next generation (succession)"
+                    expansions += terms
+                    concepts.append(terms)
         # 事業承継 written out is that compound, not any 承継 (技術承継): comparisons hold a passage to it
-        compounds = [terms for terms, written in self.compound_terms.items()
-                     if terms not in concepts and any(w in text for w in written)]
+        compounds = [terms for terms, at in written.items()
+                     if terms not in concepts and at and not all(_within(span, before) for span in at)]
         for word in sorted(set(matched + meta), key=len, reverse=True):
             text = text.replace(word, " " * len(word))
         text = _LONE_PARTICLE.sub(_blank, text)  # "第8回と第9回で…" blanked leaves と and で, which are no topic
@@ -180,7 +183,7 @@ class QueryAnalyzer:
             expansions=tuple(_dedupe(expansions)),
             concepts=tuple(_dedupe(concepts)),
             compounds=tuple(compounds),
-            glosses=tuple(sorted(glosses(question))),
+            glosses=tuple(sorted(glosses(question) | paraphrase_words)),
             matched_terms=tuple(_dedupe(matched)),
             residual=" ".join(text.split()),
             proper_nouns=tuple(_capitalised(text)),
@@ -285,6 +288,37 @@ def glosses(text: str) -> set[str]:
     rest = _GLOSS.sub(" ", text)
     outside = set(tokenize(rest))
     return {w for w in inside - outside if is_japanese(rest) or w.isascii()}
+
+
+def paraphrases(text: str, term_spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], set[str]]:
+    """Where the asker says a topic in their own words and names it in parentheses: 「社員や技術者を育てる話（人材育成）」,
+    "passing the business to the next generation (succession)". The spans of those own words (back to the clause's
+    start), and their words: they restate the topic named, they are no topic of their own. Words that are glossary
+    terms themselves (「産学官連携（sangakukan renkei）」, "monozukuri hojokin (subsidy)") are the topic, glossed.
+
+    Only parentheses holding nothing but glossary terms name a topic; 「住工共生（工場と住宅の共存）」 glosses 住工共生
+    instead (glosses below)."""
+    spans: list[tuple[int, int]] = []
+    for match in _GLOSS.finditer(text):
+        start, end = match.span(1)
+        terms = [(max(a, start), min(b, end)) for a, b in term_spans if a < end and b > start]
+        if not terms or any(not _within((i, i + 1), terms) for i in range(start, end) if _WORDLIKE.match(text[i])):
+            continue
+        clause = max((m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())), default=0)
+        clause = max(clause, match.start() - 40)
+        own = "".join(" " if _within((i, i + 1), term_spans) else text[i] for i in range(clause, match.start()))
+        if any(w not in QUESTION_WORDS for w in tokenize(own)):  # 「産学官連携（sangakukan renkei）」 is the term
+            spans.append((clause, match.start()))
+    return spans, {w for a, b in spans for w in tokenize(text[a:b])}
+
+
+_WORDLIKE = re.compile(r"[\w\u3040-\u30ff\u4e00-\u9fff]")
+_CLAUSE_END = re.compile(r"[、。,.;:!?！？「」『』\n]|\s[-–—]\s")
+
+
+def _within(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """The span lies within one of the spans (or is one)."""
+    return any(s <= span[0] and span[1] <= e for s, e in spans)
 
 
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

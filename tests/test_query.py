@@ -184,3 +184,19 @@ def test_a_slip_in_a_short_word_of_a_glossary_phrase_is_mended_as_the_phrase():
 def test_a_slip_in_a_city_name_is_mended(analyze):
     assert analyze("What did Amagaski commit to?").cities == ("尼崎市",)
     assert analyze("Kawaguch city's own initiatives").cities == ("川口市",)
+
+
+@pytest.mark.parametrize("question, named, own_words", [
+    ("社員や技術者を育てる話（人材育成）について、8回と9回で違いは？", "人材育成", {"社員", "育てる"}),
+    ("on passing the business to the next generation (succession), 8th vs 9th?", "事業承継", {"next", "generation"}),
+])
+def test_a_topic_said_in_own_words_and_named_in_parentheses_is_the_named_topic(analyze, question, named, own_words):
+    result = analyze(question)
+    assert [named in terms for terms in result.concepts] == [True]  # "next generation" is no second topic
+    assert own_words <= set(result.glosses)  # the asker's own words are optional, not missing
+
+
+def test_a_glossary_term_glossed_in_parentheses_stays_the_topic(analyze):
+    result = analyze("産学官連携（sangakukan renkei）ってすみだ宣言から消えた？")
+    assert any("産学官連携" in terms for terms in result.concepts + result.compounds)
+    assert "産学官" not in result.glosses
