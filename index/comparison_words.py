@@ -23,10 +23,11 @@ _NEW = re.compile(
     re.IGNORECASE,
 )
 _DROPPED = re.compile(
-    r"なくなった|無くなった|消え|削除|削られ|外れ|落ち(?:た|て)|抜け(?:た|て)|引き継がれ(?:なかった|ていない|ず)|継承されなかった"
+    r"なくなった|無くなった|消え|削除|削られ|外れ|落ち(?:た|て)|抜け(?:た|て)|引き継がれ(?:なかった|ていない|てない|ず)|継承されなかった"
     r"|抜け落ち|言わなくなった|触れなくなった|なくなって|なくなっちゃ|無くなっちゃ|無くなって|やめた|取り下げ|もう出て(?:こ|き)ない|出てこなくな"
     r"|\bdrops?\b|\bdropp\w*|\bremoved?\b|\bno longer\b|\bdid(?:n'?t| not) carry(?: over)?|\bdisappear\w*|\bleft out\b|\bomitted\b"
-    r"|\bdiscontinu\w*|\babandon\w*|\bgone\b|\bnot carried\b|\bsurviv\w*|\bma(?:ke|de) it into\b",
+    r"|\bdiscontinu\w*|\babandon\w*|\bgone\b|\bnot carried\b|\bsurviv\w*|\bma(?:ke|de) it into\b"
+    r"|(?:でも|には|に)残って(?:る|ます|います|いる)(?:か|の)?(?:[?？]|$)|\bstill there\b",
     re.IGNORECASE,
 )
 _HISTORY = re.compile(

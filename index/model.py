@@ -131,6 +131,7 @@ class QueryAnalysis:
     matched_terms: tuple[str, ...] = ()  # the question's words that brought them
     compounds: tuple[tuple[str, ...], ...] = ()  # glossary concepts the question writes as one of their compounds (事業承継)
     glosses: tuple[str, ...] = ()  # words written only inside parentheses: 海外展開（kaigai tenkai）
+    paraphrased: tuple[str, ...] = ()  # the asker's own words for a topic named in parentheses: 育てる話（人材育成）
     residual: str = ""  # the question with names and glossary words blanked: its other topics
     proper_nouns: tuple[str, ...] = ()  # capitalised Latin words of the residual (unknown names)
     content_terms: tuple[str, ...] = ()  # residual words the index knows
@@ -140,6 +141,11 @@ class QueryAnalysis:
     unknown_nouns: tuple[str, ...] = ()  # those that are Japanese nouns: what to say is not mentioned
     comparison: str = ""  # compare | history | new | dropped (index/comparison_words.py); "" for one list
     previous: bool = False  # compares with "last time" (前回): the summit before the one named, or the newest
+
+    @property
+    def restating(self) -> set[str]:
+        """Words that restate a topic rather than add one: glosses and the asker's own words for a named term."""
+        return set(self.glosses) | set(self.paraphrased)
 
 
 @dataclass(frozen=True)

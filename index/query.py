@@ -153,7 +153,9 @@ class QueryAnalyzer:
         spans = [m.span() for matches in found for m in matches]
         written = {terms: [m.span() for w in words for m in re.finditer(re.escape(w), text)]
                    for terms, words in self.compound_terms.items()}
-        before, paraphrase_words = paraphrases(text, spans + [span for at in written.values() for span in at])
+        before, named = paraphrases(text, spans + [span for at in written.values() for span in at])
+        paraphrase_words = {w for a, b in before for w in tokenize(text[a:b])}
+        named_words = {w for a, b in named for w in tokenize(text[a:b])}  # the term named: the topic, not a gloss
         for (patterns, terms, is_meta), matches in zip(self.glossary, found):
             # "economic partnership" is 経済連携, not also the "partnership" of ネットワーク・連携;
             # 共同受注 written out is that compound, not also the 受注 of 販路拡大
@@ -183,7 +185,8 @@ class QueryAnalyzer:
             expansions=tuple(_dedupe(expansions)),
             concepts=tuple(_dedupe(concepts)),
             compounds=tuple(compounds),
-            glosses=tuple(sorted(glosses(question) | paraphrase_words)),
+            glosses=tuple(sorted(glosses(question) - named_words)),
+            paraphrased=tuple(sorted(paraphrase_words - glosses(question))),
             matched_terms=tuple(_dedupe(matched)),
             residual=" ".join(text.split()),
             proper_nouns=tuple(_capitalised(text)),
@@ -290,15 +293,16 @@ def glosses(text: str) -> set[str]:
     return {w for w in inside - outside if is_japanese(rest) or w.isascii()}
 
 
-def paraphrases(text: str, term_spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], set[str]]:
+def paraphrases(text: str, term_spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Where the asker says a topic in their own words and names it in parentheses: 「社員や技術者を育てる話（人材育成）」,
     "passing the business to the next generation (succession)". The spans of those own words (back to the clause's
-    start), and their words: they restate the topic named, they are no topic of their own. Words that are glossary
+    start), which restate the topic named and are no topic of their own, and the spans of the terms naming it. Words that are glossary
     terms themselves (「産学官連携（sangakukan renkei）」, "monozukuri hojokin (subsidy)") are the topic, glossed.
 
     Only parentheses holding nothing but glossary terms name a topic; 「住工共生（工場と住宅の共存）」 glosses 住工共生
     instead (glosses below)."""
     spans: list[tuple[int, int]] = []
+    named: list[tuple[int, int]] = []
     for match in _GLOSS.finditer(text):
         start, end = match.span(1)
         terms = [(max(a, start), min(b, end)) for a, b in term_spans if a < end and b > start]
@@ -309,7 +313,8 @@ def paraphrases(text: str, term_spans: list[tuple[int, int]]) -> tuple[list[tupl
         own = "".join(" " if _within((i, i + 1), term_spans) else text[i] for i in range(clause, match.start()))
         if any(w not in QUESTION_WORDS for w in tokenize(own)):  # 「産学官連携（sangakukan renkei）」 is the term
             spans.append((clause, match.start()))
-    return spans, {w for a, b in spans for w in tokenize(text[a:b])}
+            named.append((start, end))
+    return spans, named
 
 
 _WORDLIKE = re.compile(r"[\w\u3040-\u30ff\u4e00-\u9fff]")

@@ -64,6 +64,8 @@ BCP = "第8回と第9回でBCPについてどう変わった？"
     ("What did the 9th declaration add that the 8th didn't have?", 2, "new"),
     ("how do I add a declaration?", 0, ""),  # "add" is what is new only with a summit named
     ("Ota hosted the 8th - what has Ota put forward at each summit?", 1, "history"),  # every summit, in words
+    ("産学官連携って第8回では宣言に入ってましたよね？第9回でも残ってます？", 2, "dropped"),
+    ("震災の話で、8回で言ってたことで9回に引き継がれてないものは？", 2, "dropped"),
     # in either: each summit held to the topic (記載なし where it is silent), not one mixed list
     ("Did either summit say anything about foreign workers?", 0, "history"),
 ])
@@ -603,3 +605,16 @@ def test_staff_everyday_words_find_the_declarations_terms(service, question, wri
     """信金 and 地銀 are the asker's words for 地域金融機関; 系 and ビジネス say what kind of topic, not which."""
     columns = service.ask(question).comparison.columns
     assert all(c.citations and written in c.citations[0].passage.text for c in columns)
+
+
+def test_a_term_named_in_parentheses_after_the_askers_own_words_is_what_must_be_dropped(service):
+    """「大学との連携（産学官連携）」: a 9th passage on some other 連携 is no counterpart of the 8th's 産学官連携."""
+    answer = service.ask("大学との連携（産学官連携）って第8回では宣言に入ってましたよね？第9回でも残ってます？")
+    (eighth,) = answer.comparison.columns
+    assert eighth.citations and "産学官連携" in eighth.citations[0].passage.text
+
+
+def test_asked_as_a_request_to_the_state_the_8th_made_none(service):
+    answer = service.ask("お金の面の支援（融資とか資金繰り）について、8回と9回でどう変わった？ 国への要望としては？")
+    eighth, ninth = answer.comparison.columns
+    assert eighth.empty and ninth.citations[0].passage.kind == "proposal"

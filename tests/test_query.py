@@ -193,7 +193,7 @@ def test_a_slip_in_a_city_name_is_mended(analyze):
 def test_a_topic_said_in_own_words_and_named_in_parentheses_is_the_named_topic(analyze, question, named, own_words):
     result = analyze(question)
     assert [named in terms for terms in result.concepts] == [True]  # "next generation" is no second topic
-    assert own_words <= set(result.glosses)  # the asker's own words are optional, not missing
+    assert own_words <= set(result.paraphrased)  # the asker's own words are optional, not missing
 
 
 def test_a_glossary_term_glossed_in_parentheses_stays_the_topic(analyze):

@@ -225,7 +225,7 @@ class Comparer:
         topic, only when its own work is not what is asked (独自, own), and only when it holds the topic's words
         (a counterpart on meaning alone would put words in the organisation's mouth)."""
         analysis = topic.analysis
-        if names_only(analysis) or OWN.search(topic.text) or set(analysis.unknown_nouns) - set(analysis.glosses):
+        if names_only(analysis) or OWN.search(topic.text) or set(analysis.unknown_nouns) - analysis.restating:
             return None  # nor with a word no declaration uses: 地域貢献事業者 is not any 地域 item
         unnamed = _unnamed(topic)
         first = self.reader.passage(unnamed, hits, anchor)
@@ -386,8 +386,9 @@ def _all_known(question: Question) -> bool:
 def _has_topic(question: Question) -> bool:
     """A word of a topic outside parentheses: 「（提言や各都市の取組みも含めて）」 says where to look, not what about."""
     analysis = question.analysis
-    glossed = set(analysis.glosses)
-    return bool(analysis.matched_terms or set(analysis.content_terms) - glossed or set(analysis.unknown_nouns) - glossed)
+    glossed = analysis.restating
+    return bool(analysis.matched_terms or analysis.compounds  # 「大学との連携（産学官連携）」: the term in parentheses
+                or set(analysis.content_terms) - glossed or set(analysis.unknown_nouns) - glossed)
 
 
 def _no_topic(question: Question) -> bool:

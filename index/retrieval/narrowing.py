@@ -26,7 +26,8 @@ Keep = Callable[[Hit], bool]
 OWN = re.compile(r"独自|ならでは|自身|単独|\bown\b|\bitself\b|\bthemselves\b", re.IGNORECASE)
 # Only the proposals (「宣言と国への提言の中で」 and 「国への提言も含めて」 widen the question instead).
 _PROPOSALS = re.compile(r"提言(?:の(?:ほう|方))?(?:では|で、|で何|に(?:は|ある|入って)|だけ|のみ|に絞)(?![^。？?]{0,12}除)|国に(?:求め|要望)"
-                        r"|\bin the proposals\b|\b(?:just|only) the proposals\b"
+                        r"|国への(?:要望|要請|提言)(?:として|では|だと|に(?:は|絞))"
+    r"|\bin the proposals\b|\b(?:just|only) the proposals\b"
                         r"|\bpropos\w* to (?:the )?(?:national|central|govern|state)"
                         r"|\bask(?:ed)? the (?:national |central )?(?:government|govt|state)\b", re.IGNORECASE)
 # Only the declaration items: the proposals and the cities' initiatives set aside in words.

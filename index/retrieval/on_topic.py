@@ -76,7 +76,7 @@ class TopicReader:
         for hit, share in zip(best, shares):  # a passage holding the topic's words
             if share is not None and share >= HOLDS:
                 return hit
-        unglossed = set(topic.analysis.unknown_nouns) - set(topic.analysis.glosses)
+        unglossed = set(topic.analysis.unknown_nouns) - topic.analysis.restating
         missing = {w for w in unglossed if not _HIRAGANA.search(w)} | {
             t[0] for t in (*topic.analysis.concepts, *topic.analysis.compounds) if t in self.absent}
         for hit, share in zip(best, shares):  # else the anchor itself, or the anchor's counterpart
@@ -141,7 +141,9 @@ class TopicReader:
         held_words = set(words_in(hit.passage.text, words))
         held_words |= {w for w in words - held_words if w in self.concept_of
                        and any(self._holds(t, text) for t in self.concept_of[w])}
-        optional = set(topic.analysis.glosses) - held_words
+        # the asker's own words around a term named in parentheses (「大学との連携（産学官連携）」) never stand in for it
+        optional = (set(analysis.glosses) - held_words) | set(analysis.paraphrased)
+        held_words -= optional
         held = sum(idf(w) for w in held_words)
         total = sum(idf(w) for w in words - optional)
         for terms in (*analysis.concepts, *analysis.compounds):

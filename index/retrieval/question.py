@@ -91,7 +91,7 @@ def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: Lex
             continue
         if word in explained and not lexicon.known(word):  # 知材（知的財産）: the asker's shorthand, spelled out
             continue
-        if word in analysis.glosses:  # 事業承継（jigyo shokei）: the gloss restates the topic, it adds none
+        if word in analysis.restating:  # 事業承継（jigyo shokei）: the gloss restates the topic, it adds none
             if lexicon.known(word):
                 known.append(word)
             continue
