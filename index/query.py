@@ -46,6 +46,15 @@ _STRUCTURE = re.compile(
 )
 
 
+def _asks_structure(question: str) -> bool:
+    """A question about the declaration's parts; "our 男女共同参画 section" is the asker's department, not one."""
+    return any(not (m.group().lower().startswith("section") and _OUR_UNIT.search(question[:m.start()]))
+               for m in _STRUCTURE.finditer(question))
+
+
+_OUR_UNIT = re.compile(r"\b(?:our|my|your)\s+(?:[^\s.?!]+\s+){0,3}$", re.IGNORECASE)
+
+
 def _flexible(phrase: str) -> str:
     """A regex for a phrase whose words may be joined by a space, a hyphen or nothing."""
     return r"[\s\-]?".join(re.escape(part) for part in re.split(r"[\s\-]+", phrase) if part)
@@ -146,7 +155,7 @@ class QueryAnalyzer:
             kinds.append("proposal")
         if _PREAMBLE.search(question):
             kinds.append("preamble")
-        if _STRUCTURE.search(question):
+        if _asks_structure(question):
             kinds.append("heading")
         expansions, matched, meta, concepts = [], [], [], []
         found = [[m for p in patterns for m in p.finditer(text)] for patterns, _, _ in self.glossary]

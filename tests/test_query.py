@@ -155,6 +155,8 @@ def test_mending_needs_one_nearest_word():
 def test_a_section_chief_is_no_question_about_sections(analyze):
     assert "heading" in analyze("What are the sections of the Sumida declaration?").kinds
     assert "heading" not in analyze("I'm briefing our section chief: how do the two declarations treat medical fields?").kinds
+    assert "heading" not in analyze("Do the declarations mention women in manufacturing? Asked by our 男女共同参画 section.").kinds
+    assert "heading" in analyze("our planning section asks: what are the pillars?").kinds
 
 
 def test_a_word_inside_another_concepts_written_term_is_that_term(analyze):
