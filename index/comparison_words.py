@@ -32,7 +32,7 @@ _DROPPED = re.compile(
 )
 _HISTORY = re.compile(
     r"毎回|これまで|今まで|過去(?:の|に)|歴代|ずっと|推移|変遷|経緯|いつも|各回|歴史|何回も"
-    r"|\bover the years\b|\beach time\b|\b(?:every|each) (?:summit|year|time|declaration)s?\b"
+    r"|\bover the years\b|\bover time\b|\beach time\b|\b(?:every|each) (?:summit|year|time|declaration)s?\b"
     r"|\bacross (?:the |all )?(?:summits|declarations|years)\b|\bhistory\b|\balways\b|\bso far\b|\bin the past\b"
     r"|\b(?:past|previous|earlier|all) (?:summits|declarations)\b|\bconsistently\b|\bthrough the years\b"
     r"|\b(?:n?either)\b[^?.!]{0,40}?\b(?:summits?|declarations?)\b"

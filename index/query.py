@@ -30,9 +30,9 @@ _GOVERNMENT = re.compile(r"役所|役場|(?:市|区|行政|自治体)として|c
                          r"|ward office|the municipality", re.IGNORECASE)
 # The chamber named only to be excluded: "just the city, not the chamber", 「商工会議所じゃなくて市のほう」.
 NOT_CHAMBER = re.compile(r"(?:商工会議所|商議所|会議所)(?:じゃ|では|で)な(?:く|い)|(?:商工会議所|商議所|会議所)(?:は|を)?除"
-                         r"|\bnot (?:the )?(?:chambers?|cci)\b|\bexcluding the chambers?\b", re.IGNORECASE)
+                         r"|\bnot\s+(?:the\s+)?(?:chambers?|cci)\b|\bexcluding\s+(?:the\s+)?chambers?\b", re.IGNORECASE)
 # ... and the city: "the chamber, not the city", 「市じゃなくて会議所」.
-NOT_CITY = re.compile(r"(?:市|区)(?:役所)?(?:じゃ|では|で)な(?:く|い)|\bnot (?:the )?(?:city|cities|ward|municipalit\w*)\b",
+NOT_CITY = re.compile(r"(?:市|区)(?:役所)?(?:じゃ|では|で)な(?:く|い)|\bnot\s+(?:the\s+)?(?:city|cities|ward|municipalit\w*)\b",
                       re.IGNORECASE)
 _GLOSS = re.compile(r"[（(]([^（）()]{1,40})[）)]")
 _PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re.IGNORECASE)

@@ -618,3 +618,11 @@ def test_asked_as_a_request_to_the_state_the_8th_made_none(service):
     answer = service.ask("お金の面の支援（融資とか資金繰り）について、8回と9回でどう変わった？ 国への要望としては？")
     eighth, ninth = answer.comparison.columns
     assert eighth.empty and ninth.citations[0].passage.kind == "proposal"
+
+
+def test_the_city_itself_asked_in_english_with_the_chamber_set_aside(service):
+    answer = service.ask("what has Sumida-ku itself (the ward, not the chamber) put forward at the summits over time?")
+    eighth, ninth = answer.comparison.columns
+    assert not eighth.citations
+    cited = [c.passage for c in ninth.citations]
+    assert cited and all(p.organization == "墨田区" for p in cited)  # not the chamber's committee
