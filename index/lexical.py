@@ -76,6 +76,8 @@ QUESTION_WORDS = {
     "系", "ビジネス", "business", "businesses",
     # how the declarations act on a topic, said in everyday verbs (支援 above): 「企業を支える話」, 「信金と組んで」
     "支える", "組む",
+    # 企業 above, in English
+    "company", "companies", "firm", "firms", "enterprise", "enterprises",
 }
 K1 = 1.2
 B = 0.75
