@@ -626,3 +626,9 @@ def test_the_city_itself_asked_in_english_with_the_chamber_set_aside(service):
     assert not eighth.citations
     cited = [c.passage for c in ninth.citations]
     assert cited and all(p.organization == "墨田区" for p in cited)  # not the chamber's committee
+
+
+def test_a_concept_no_passage_writes_is_not_met_by_a_counterpart_on_one_of_its_words(service):
+    """外国人材 is written nowhere: the 8th's 外国との経済連携 is no answer on it, anchor's counterpart or not."""
+    answer = service.ask("外国人材（技能実習生など）の受入れについて、大田宣言・すみだ宣言で何か触れていますか？")
+    assert all(not c.citations for c in answer.comparison.columns)

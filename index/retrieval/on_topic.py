@@ -84,7 +84,7 @@ class TopicReader:
             # With a word no declaration uses (インボイス制度), even the anchor must hold half the topic; a word
             # with kana endings (立て直し, 資金繰り) is the asker's paraphrase more often than a topic of its own.
             if (is_anchor and not missing) or (
-                    not is_anchor and (share is None or share >= SHARES)
+                    not is_anchor and not missing and (share is None or share >= SHARES)
                     and self.counterparts.are_counterparts(hit.row, anchor.row)):
                 return hit
         return None
@@ -147,8 +147,10 @@ class TopicReader:
         held = sum(idf(w) for w in held_words)
         total = sum(idf(w) for w in words - optional)
         for terms in (*analysis.concepts, *analysis.compounds):
-            # as rare as the concept's commonest spelling: ものづくり, not the rare モノづくり
-            weight = min((max((idf(t) for t in tokenize(term)), default=rarest) for term in terms), default=rarest)
+            # as rare as the concept's commonest spelling: ものづくり, not the rare モノづくり; one no passage writes
+            # (外国人材) weighs as a noun no declaration uses: 外国 alone is no answer on it
+            weight = 2 * rarest if terms in self.absent else min(
+                (max((idf(t) for t in tokenize(term)), default=rarest) for term in terms), default=rarest)
             total += weight
             held += weight if any(self._holds(term, text) for term in terms) else 0.0
         return held / total if total else None
