@@ -631,4 +631,4 @@ def test_the_city_itself_asked_in_english_with_the_chamber_set_aside(service):
 def test_a_concept_no_passage_writes_is_not_met_by_a_counterpart_on_one_of_its_words(service):
     """外国人材 is written nowhere: the 8th's 外国との経済連携 is no answer on it, anchor's counterpart or not."""
     answer = service.ask("外国人材（技能実習生など）の受入れについて、大田宣言・すみだ宣言で何か触れていますか？")
-    assert all(not c.citations for c in answer.comparison.columns)
+    assert not answer.citations  # declined: no summit's passage is shown for it
