@@ -80,11 +80,11 @@ def _mentions(text: str) -> list[tuple[int, int]]:
 
 def blank_summit_mentions(text: str) -> str:
     """`text` with every summit mention replaced by as many spaces: offsets stay, the words are not searched.
-    Words about a summit itself go too: 「都市サミット」's 都市, 「8回目は地元開催だった」."""
+    Words about a summit itself go too: 「都市サミット」's 都市, 「共同宣言」's 共同, 「8回目は地元開催だった」."""
     return _ABOUT_A_SUMMIT.sub(_blank, _SUMMIT_EN.sub(_blank, _SUMMIT_JA.sub(_blank, text)))
 
 
-_ABOUT_A_SUMMIT = re.compile(r"(?:中小企業)?都市(?=サミット)|(?:地元|ホスト|当市|本区|うち)?開催(?:地|都市)?"
+_ABOUT_A_SUMMIT = re.compile(r"(?:中小企業)?都市(?=サミット)|共同(?=宣言)|(?:地元|ホスト|当市|本区|うち)?開催(?:地|都市)?"
                              r"(?=だった|でした|された|だ|の回)|(?:地元|当市|本区)開催")
 
 

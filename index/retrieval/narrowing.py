@@ -23,7 +23,7 @@ Keep = Callable[[Hit], bool]
 
 # Its own work asked for (独自, "own", "itself"): the joint text does not stand in for an organisation; asked of no
 # organisation in particular (「各都市の独自の取組み」, "the cities' own initiatives"), only the initiatives answer.
-OWN = re.compile(r"独自|ならでは|自身|単独|\bown\b|\bitself\b|\bthemselves\b", re.IGNORECASE)
+OWN = re.compile(r"独自|ならでは|自身|単独|自分の(?:ところ|所|とこ)|\bown\b|\bitself\b|(?<!items )\bthemselves\b", re.IGNORECASE)  # not "the items themselves"
 # Only the proposals (「宣言と国への提言の中で」 and 「国への提言も含めて」 widen the question instead).
 _PROPOSALS = re.compile(r"提言(?:の(?:ほう|方))?(?:では|で、|で何|に(?:は|ある|入って)|だけ|のみ|に絞)(?![^。？?]{0,12}除)|国に(?:求め|要望)"
                         r"|国への(?:要望|要請|提言)(?:として|では|だと|に(?:は|絞))"
@@ -31,7 +31,7 @@ _PROPOSALS = re.compile(r"提言(?:の(?:ほう|方))?(?:では|で、|で何|�
                         r"|\bpropos\w* to (?:the )?(?:national|central|govern|state)"
                         r"|\bask(?:ed)? the (?:national |central )?(?:government|govt|state)\b", re.IGNORECASE)
 # Only the declaration items: the proposals and the cities' initiatives set aside in words.
-_DECLARATIONS = re.compile(r"宣言(?:本文|の項目|の本文)(?:だけ|のみ|に絞|で比べ|では)|(?:提言|取組み?|取り組み)[^。？?]{0,6}(?:は|を)?除"
+_DECLARATIONS = re.compile(r"宣言(?:本文|の項目|の本文)(?:だけ|のみ|に絞|で比べ|では)|宣言部分|項目レベル|共同宣言の項目|(?:提言|取組み?|取り組み)[^。？?]{0,6}(?:は|を)?除"
                            r"|\bdeclaration items\b|\bdeclaration proper\b|\bmain (?:sengen |declaration )?text\b"
                            r"|\bnot (?:the )?proposals\b|\bignoring the (?:cities|proposals|initiatives)\b"
                            r"|\bexcluding the (?:cities|proposals|initiatives)\b", re.IGNORECASE)
