@@ -35,6 +35,7 @@ NOT_CHAMBER = re.compile(r"(?:商工会議所|商議所|会議所)(?:じゃ|で�
 NOT_CITY = re.compile(r"(?:市|区)(?:役所)?(?:じゃ|では|で)な(?:く|い)|\bnot\s+(?:the\s+)?(?:city|cities|ward|municipalit\w*)\b",
                       re.IGNORECASE)
 _GLOSS = re.compile(r"[（(]([^（）()]{1,40})[）)]")
+_HOST_GLOSS = re.compile(r"(?:(?<=\s\s)|(?<=summit)|(?<=Summit)|(?<=サミット))\s?[（(]([^（）()]{1,20})[）)]")
 _PREAMBLE = re.compile(r"前文|preamble|背景|現状|situation|background", re.IGNORECASE)
 # A question about how a declaration is built ("what are the pillars", "何項目"), answered from its headings.
 _STRUCTURE = re.compile(
@@ -125,7 +126,7 @@ class QueryAnalyzer:
         text = unicodedata.normalize("NFKC", question)
         summits, text = self._match(self.declarations, text)
         summits = _dedupe(summits + summit_numbers(text))
-        text = blank_summit_mentions(text)
+        text = self._without_host_glosses(blank_summit_mentions(text))
         comparison = comparison_kind(text, len(summits))
         if comparison:  # 変わった, "compared with", 毎回 say how to answer, not what about
             text = without_cues(text)
@@ -202,6 +203,14 @@ class QueryAnalyzer:
             comparison=comparison,
             previous=bool(comparison) and asks_previous(question),
         )
+
+    def _without_host_glosses(self, text: str) -> str:
+        """The text without a city in parentheses just after a summit: 「第8回（大田）」, "the 9th summit (Sumida)" say
+        where the summit was held, they do not ask about the city."""
+        def blank_if_city(match: re.Match[str]) -> str:
+            named = match.group(1).strip()
+            return _blank(match) if any(p.fullmatch(named) for p, _ in self.cities) else match.group()
+        return _HOST_GLOSS.sub(blank_if_city, text)
 
     def _names_declarations(self, question: str, cities: list[str], organizations: list[str], names_city: bool) -> bool:
         """Host cities named in a comparison, with no word of a city's own work: their declarations are meant."""

@@ -603,6 +603,7 @@ def test_including_in_english_widens_what_follows_it(service):
     ("これから会社を立ち上げる人向けの支援って、大田宣言とすみだ宣言の本文（宣言部分）でどう変わった？", "創業"),
     ("ご当地ブランドみたいな、地域の名前で売り出す取組について、第8回と第9回の宣言の違いを教えてください。", "地域ブランド"),
     ("人を育てる話、共同宣言の項目レベルで8回と9回を比べるとどう違いますか？", "人材育成"),
+    ("地域ブランドについて、これまでのサミットではどう位置づけられてきたの？", "地域ブランド"),
 ])
 def test_staff_everyday_words_find_the_declarations_terms(service, question, written):
     """信金 and 地銀 are the asker's words for 地域金融機関; 系 and ビジネス say what kind of topic, not which."""

@@ -202,3 +202,12 @@ def test_a_glossary_term_glossed_in_parentheses_stays_the_topic(analyze):
     result = analyze("産学官連携（sangakukan renkei）ってすみだ宣言から消えた？")
     assert any("産学官連携" in terms for terms in result.concepts + result.compounds)
     assert "産学官" not in result.glosses
+
+
+def test_the_host_city_in_parentheses_after_a_summit_is_no_question_about_the_city():
+    corpus = Corpus.load(CORPUS)
+    analyze = QueryAnalyzer.build(corpus.gazetteer, corpus.glossary, tuple(corpus.documents)).analyze
+    for question in ("What does the 9th summit (Sumida) ask the national government on energy?",
+                     "第8回（大田）と第9回（墨田）の宣言で住工共生は？"):
+        assert not analyze(question).cities, question
+    assert analyze("大田区（第8回）の取組は？").cities == ("大田区",)
