@@ -77,7 +77,7 @@ QUESTION_WORDS = {
     # how the declarations act on a topic, said in everyday verbs (支援 above): 「企業を支える話」, 「信金と組んで」
     "支える", "組む",
     # 企業 above, in English
-    "company", "companies", "firm", "firms", "enterprise", "enterprises",
+    "company", "companies", "firm", "firms", "enterprise", "enterprises", "according",
 }
 K1 = 1.2
 B = 0.75

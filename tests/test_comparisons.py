@@ -636,3 +636,10 @@ def test_a_concept_no_passage_writes_is_not_met_by_a_counterpart_on_one_of_its_w
     """外国人材 is written nowhere: the 8th's 外国との経済連携 is no answer on it, anchor's counterpart or not."""
     answer = service.ask("外国人材（技能実習生など）の受入れについて、大田宣言・すみだ宣言で何か触れていますか？")
     assert not answer.citations  # declined: no summit's passage is shown for it
+
+
+def test_the_city_itself_before_its_chamber_when_asked_in_english_words_around_it(service):
+    answer = service.ask("What is Amagasaki (尼崎市) itself doing according to the 8th vs the 9th declarations? "
+                         "I mean the city's own initiative, not the joint items.")
+    ninth = answer.comparison.columns[-1]
+    assert ninth.citations[0].passage.organization == "尼崎市"  # not 尼崎商工会議所
