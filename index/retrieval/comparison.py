@@ -56,6 +56,9 @@ MAX_CARRIED = 3  # a topic's passages shown as carried over when none is new
 MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
 # Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
 _SUMMIT_WORDS = re.compile(r"サミット|宣言|第?\d+回|\bsummits?\b|\bdeclarations?\b", re.IGNORECASE)
+# The organisation's initiatives asked for (「東大阪市の取組みは？」, "what is Kawaguchi doing specifically?"): the joint
+# text, which every city adopted, is not what that city does.
+_ITS_INITIATIVES = re.compile(r"取組|取り組|具体的に|\binitiatives?\b|\bspecifically\b", re.IGNORECASE)
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
 
 
@@ -225,7 +228,8 @@ class Comparer:
         topic, only when its own work is not what is asked (独自, own), and only when it holds the topic's words
         (a counterpart on meaning alone would put words in the organisation's mouth)."""
         analysis = topic.analysis
-        if names_only(analysis) or OWN.search(topic.text) or set(analysis.unknown_nouns) - analysis.restating:
+        if (names_only(analysis) or OWN.search(topic.text) or _ITS_INITIATIVES.search(topic.text)
+                or set(analysis.unknown_nouns) - analysis.restating):
             return None  # nor with a word no declaration uses: 地域貢献事業者 is not any 地域 item
         unnamed = _unnamed(topic)
         first = self.reader.passage(unnamed, hits, anchor)
