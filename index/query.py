@@ -205,11 +205,12 @@ class QueryAnalyzer:
         )
 
     def _without_host_glosses(self, text: str) -> str:
-        """The text without a city in parentheses just after a summit: 「第8回（大田）」, "the 9th summit (Sumida)" say
-        where the summit was held, they do not ask about the city."""
+        """The text without cities in parentheses just after a summit: 「第8回（大田）」, 「これまでのサミット（大田、すみだ）」,
+        "the 9th summit (Sumida)" say where the summits were held, they do not ask about the cities."""
         def blank_if_city(match: re.Match[str]) -> str:
-            named = match.group(1).strip()
-            return _blank(match) if any(p.fullmatch(named) for p, _ in self.cities) else match.group()
+            named = [part.strip() for part in re.split(r"[、,・/と]| and ", match.group(1)) if part.strip()]
+            cities = all(any(p.fullmatch(part) for p, _ in self.cities) for part in named)
+            return _blank(match) if named and cities else match.group()
         return _HOST_GLOSS.sub(blank_if_city, text)
 
     def _names_declarations(self, question: str, cities: list[str], organizations: list[str], names_city: bool) -> bool:

@@ -208,6 +208,7 @@ def test_the_host_city_in_parentheses_after_a_summit_is_no_question_about_the_ci
     corpus = Corpus.load(CORPUS)
     analyze = QueryAnalyzer.build(corpus.gazetteer, corpus.glossary, tuple(corpus.documents)).analyze
     for question in ("What does the 9th summit (Sumida) ask the national government on energy?",
-                     "第8回（大田）と第9回（墨田）の宣言で住工共生は？"):
+                     "第8回（大田）と第9回（墨田）の宣言で住工共生は？",
+                     "住工共生について、これまでのサミット（大田、すみだ）でどんなことを言ってきた？"):
         assert not analyze(question).cities, question
     assert analyze("大田区（第8回）の取組は？").cities == ("大田区",)
