@@ -78,6 +78,8 @@ QUESTION_WORDS = {
     "支える", "組む",
     # 企業 above, in English
     "company", "companies", "firm", "firms", "enterprise", "enterprises", "according",
+    # whom a proposal is addressed to (query._PROPOSAL reads it): "the national govt"
+    "government", "govt", "gov", "national", "state",
 }
 K1 = 1.2
 B = 0.75

@@ -20,7 +20,7 @@ from .summits import blank_summit_mentions, summit_numbers
 from .textnorm import is_japanese
 
 _PROPOSAL = re.compile(
-    r"国に|国へ|国への|国に対し|政府|提言|要望|要請|求め|national government|central government|\bgovernment\b"
+    r"国に|国へ|国への|国に対し|政府|提言|要望|要請|求め|national government|central government|\bgovernment\b|\bgovt\b|\bgov\b"
     r"|\bpropos|\brequest|\bthe state\b|\bnational\b|\bask(?:s|ed)? (?:the )?(?:state|government|national)",
     re.IGNORECASE,
 )

@@ -644,3 +644,14 @@ def test_the_city_itself_before_its_chamber_when_asked_in_english_words_around_i
                          "I mean the city's own initiative, not the joint items.")
     ninth = answer.comparison.columns[-1]
     assert ninth.citations[0].passage.organization == "尼崎市"  # not 尼崎商工会議所
+
+
+def test_a_follow_up_asking_for_the_asks_to_the_govt(service):
+    """"govt" is whom a proposal is addressed to, not a new topic: the follow-up keeps the earlier topic."""
+    earlier = "Did the Ota declaration (8th summit) say anything about business succession (事業承継)?"
+    answer = service.ask(service.follow_up(earlier, "and the 9th? is it in the proposals to the govt too?"))
+    ninth = answer.comparison.columns[-1]
+    assert ninth.citations[0].passage.kind == "proposal" and "事業承継" in ninth.citations[0].passage.text
+    earlier = "In the declaration items themselves (not the annex), how do the 8th and 9th differ on selling overseas?"
+    answer = service.ask(service.follow_up(earlier, "and in the asks to the national govt?"))
+    assert answer.comparison.columns[-1].citations[0].passage.kind == "proposal"

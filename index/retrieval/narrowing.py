@@ -28,8 +28,9 @@ OWN = re.compile(r"独自|ならでは|自身|単独|自分の(?:ところ|所|�
 _PROPOSALS = re.compile(r"提言(?:の(?:ほう|方))?(?:では|で、|で何|に(?:は|ある|入って)|だけ|のみ|に絞)(?![^。？?]{0,12}除)|国に(?:求め|要望)"
                         r"|国への(?:要望|要請|提言)(?:として|では|だと|に(?:は|絞))"
     r"|\bin the proposals\b|\b(?:just|only) the proposals\b"
-                        r"|\bpropos\w* to (?:the )?(?:national|central|govern|state)"
-                        r"|\bask(?:ed)? the (?:national |central )?(?:government|govt|state)\b", re.IGNORECASE)
+                        r"|\bpropos\w* to (?:the )?(?:national|central|govern|govt|gov\b|state)"
+                        r"|\bask(?:ed)? the (?:national |central )?(?:government|govt|state)\b"
+                        r"|\b(?:asks|requests) (?:to|of) (?:the )?(?:national |central )?(?:government|govt|gov|state)\b", re.IGNORECASE)
 # Only the declaration items: the proposals and the cities' initiatives set aside in words.
 _DECLARATIONS = re.compile(r"宣言(?:本文|の項目|の本文)(?:だけ|のみ|に絞|で比べ|では)|宣言部分|項目レベル|共同宣言の項目|(?:提言|取組み?|取り組み)[^。？?]{0,6}(?:は|を)?除"
                            r"|\bdeclaration items\b|\bdeclaration proper\b|\bmain (?:sengen |declaration )?text\b"
