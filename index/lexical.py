@@ -66,7 +66,7 @@ QUESTION_WORDS = {
     "はず", "両方", "方針", "対応", "対策", "対処", "参考", "案", "草案", "文案", "本文", "発言", "次", "次回",
     "資料", "原稿", "挨拶", "スピーチ", "準備", "確認", "整理", "要約", "要点", "ポイント", "箇所", "文言", "表現",
     "言葉", "文章", "説明", "回答", "件", "参照", "引用", "詳細", "一部", "上記", "当時", "時点", "立場",
-    "スタンス", "姿勢", "考え方", "中身", "内訳", "レベル", "会社", "向け", "位置",
+    "スタンス", "姿勢", "考え方", "中身", "内訳", "レベル", "会社", "向け", "位置", "さん",
     "mean", "means", "bring", "brings", "brought", "announce", "announced", "announcement", "present", "presented",
     "table", "tabled", "raise", "raised", "offer", "offered", "ward", "wards", "either", "neither",
     "itself", "themselves", "position", "positions", "stance", "wording", "draft", "drafting", "reference",

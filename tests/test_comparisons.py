@@ -655,3 +655,20 @@ def test_a_follow_up_asking_for_the_asks_to_the_govt(service):
     earlier = "In the declaration items themselves (not the annex), how do the 8th and 9th differ on selling overseas?"
     answer = service.ask(service.follow_up(earlier, "and in the asks to the national govt?"))
     assert answer.comparison.columns[-1].citations[0].passage.kind == "proposal"
+
+
+def test_a_statement_after_a_question_that_holds_its_topic_is_the_askers_errand(service):
+    """「…スタンス変わった？うちの相談窓口で最近多くて」 asks about 事業承継; 相談窓口 is why the asker asks."""
+    answer = service.ask("後継ぎがいなくて困ってる会社の引き継ぎについて、大田宣言とすみだ宣言でスタンス変わった？"
+                         "うちの相談窓口で最近多くて")
+    assert all(c.citations and "事業承継" in c.citations[0].passage.text for c in answer.comparison.columns)
+
+
+@pytest.mark.parametrize("question", [
+    "宣言の本文だけで比べたいんですが、海外に売り込んでいく話って大田のときとすみだのときでどう変わりました？",
+    "hey quick one - how do the 8th and 9th summits compare on regional brands? prepping for a mtg with the chamber",
+])
+def test_summits_named_by_their_host_and_a_chamber_met_in_passing(service, question):
+    eighth, ninth = service.ask(question).comparison.columns
+    assert eighth.citations and eighth.citations[0].passage.kind == "declaration"  # the joint text, not no-one's
+    assert ninth.citations

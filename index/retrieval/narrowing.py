@@ -51,8 +51,9 @@ _OURS = re.compile(r"(?:\b(?:our|my)\s+(?:local\s+)?|うちの|弊|当)$", re.IG
 
 def asked_passages(text: str, names_someone: bool, chamber_words: Sequence[re.Pattern[str]]) -> Keep | None:
     """The test a summit's passage must pass to answer the question, or None when any passage may."""
-    chambers = max((m.end() for p in chamber_words for m in p.finditer(text)
-                    if not _OURS.search(text[max(0, m.start() - 12):m.start()])), default=-1)
+    asked = _without_trailing_statement(text)
+    chambers = max((m.end() for p in chamber_words for m in p.finditer(asked)
+                    if not _OURS.search(asked[max(0, m.start() - 12):m.start()])), default=-1)
     said: list[tuple[int, Keep | None]] = [
         (_last(_DECLARATIONS, text), is_declaration),
         (_last(_JOINT_TEXT, text), is_joint_text),
@@ -63,6 +64,13 @@ def asked_passages(text: str, names_someone: bool, chamber_words: Sequence[re.Pa
     ]
     at, keep = max(said, key=lambda pair: pair[0])
     return keep if at >= 0 else None
+
+
+def _without_trailing_statement(text: str) -> str:
+    """The text to its last question mark: "…compare on regional brands? prepping for a mtg with the chamber" asks
+    about brands; the chamber it meets is the asker's errand, not whose initiatives are asked for."""
+    end = max(text.rfind("?"), text.rfind("？"))
+    return text[:end + 1] if end >= 0 else text
 
 
 def _last(pattern: re.Pattern[str], text: str, negated: re.Pattern[str] | None = None) -> int:

@@ -41,13 +41,14 @@ class Question:
 def analyse(text: str, analyzer: QueryAnalyzer, lexicon: LexicalIndex) -> Question:
     """Names, summits and glossary terms (the analyzer), then which topic words the index knows."""
     analysis = analyzer.analyze(text)
-    tagged = _without_asides(analysis.residual, lexicon)
+    tagged = _without_asides(analysis.residual, lexicon, analysis.text, analysis.matched_terms)
     expansion_terms = tuple(t for term in analysis.expansions for t in tokenize(term))
     analysis = _topics(analysis, tagged, lexicon)
     return Question(text, analysis, tuple(word for word, _ in tagged), expansion_terms)
 
 
-def _without_asides(residual: str, lexicon: LexicalIndex) -> list[tuple[str, str]]:
+def _without_asides(residual: str, lexicon: LexicalIndex, question: str = "",
+                    matched: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """The residual's words, without the statements that hold no word the index knows when another sentence does:
     「お疲れさまです。議会答弁の準備で確認させてください。住工共生について…」 asks about 住工共生; 議会 and 答弁 are
     the asker's errand, not a topic the declarations lack. A question of one sentence keeps every word."""
@@ -62,8 +63,20 @@ def _without_asides(residual: str, lexicon: LexicalIndex) -> list[tuple[str, str
         return (sentence.rstrip().endswith(("?", "？")) or "   " in sentence
                 or any(lexicon.known(w) and w not in QUESTION_WORDS and not w.isdigit() for w, _ in words))
 
-    kept = [words for words, sentence in zip(tagged, sentences) if topical(words, sentence)]
+    def asks(sentence: str) -> bool:
+        return sentence.rstrip().endswith(("?", "？"))
+
+    # After a question that holds its topic, a statement is the asker's errand: 「…スタンス変わった？うちの相談窓口で
+    # 最近多くて」 asks about 事業承継, not about 窓口.
+    asked_topic = any(asks(s) and _knows(w, lexicon) for w, s in zip(tagged, sentences)) or any(
+        asks(s) and any(term in s for term in matched) for s in _SENTENCES.split(question))
+    kept = [words for i, (words, sentence) in enumerate(zip(tagged, sentences)) if topical(words, sentence)
+            and not (asked_topic and not asks(sentence) and any(asks(s) for s in sentences[:i]))]
     return [w for words in (kept or tagged) for w in words]
+
+
+def _knows(words: list[tuple[str, str]], lexicon: LexicalIndex) -> bool:
+    return any(lexicon.known(w) and w not in QUESTION_WORDS and not w.isdigit() for w, _ in words)
 
 
 def _topics(analysis: QueryAnalysis, tagged: list[tuple[str, str]], lexicon: LexicalIndex) -> QueryAnalysis:
