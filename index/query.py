@@ -29,7 +29,8 @@ _CITY_WORDS = re.compile(r"[市区]|(?<![-\w])city\b|\bward\b|city hall|municipa
 _GOVERNMENT = re.compile(r"役所|役場|(?:市|区|行政|自治体)として|city hall|city office|city government|municipal government"
                          r"|ward office|the municipality", re.IGNORECASE)
 # The chamber named only to be excluded: "just the city, not the chamber", 「商工会議所じゃなくて市のほう」.
-NOT_CHAMBER = re.compile(r"(?:商工会議所|商議所|会議所)(?:じゃ|では|で)な(?:く|い)|(?:商工会議所|商議所|会議所)(?:は|を)?除"
+NOT_CHAMBER = re.compile(r"(?:商工会議所|商議所|会議所|支部)(?:じゃ|では|で)な(?:く|い)"
+                         r"|(?:商工会議所|商議所|会議所|支部)(?:は|を)?(?:除|不要|いらな|抜き|なし)"
                          r"|\bnot\s+(?:the\s+)?(?:chambers?|cci)\b|\bexcluding\s+(?:the\s+)?chambers?\b", re.IGNORECASE)
 # ... and the city: "the chamber, not the city", 「市じゃなくて会議所」.
 NOT_CITY = re.compile(r"(?:市|区)(?:役所)?(?:じゃ|では|で)な(?:く|い)|\bnot\s+(?:the\s+)?(?:city|cities|ward|municipalit\w*)\b",
@@ -246,7 +247,10 @@ class QueryAnalyzer:
         if topic or now.matched_terms:  # "what about business succession for them?": a new topic, the names kept
             if names_now or now.summits:
                 return current
-            return " ".join([current, *_names(before)])
+            # "what about women in the workforce?" after "has either summit said anything about…": every summit again
+            every = [] if now.comparison or before.summits or before.comparison != "history" else [
+                "毎回" if is_japanese(current) else "(each summit)"]
+            return " ".join([current, *_names(before), *every])
         base = previous
         if names_now:
             _, base = self._match(self.organizations, base)

@@ -672,3 +672,17 @@ def test_summits_named_by_their_host_and_a_chamber_met_in_passing(service, quest
     eighth, ninth = service.ask(question).comparison.columns
     assert eighth.citations and eighth.citations[0].passage.kind == "declaration"  # the joint text, not no-one's
     assert ninth.citations
+
+
+def test_a_new_topic_after_a_question_across_the_summits_is_asked_across_them_again(service):
+    earlier = "Has either summit said anything about hiring foreign workers, like 技能実習生?"
+    asked = service.follow_up(earlier, "what about women in the workforce? 女性活躍 etc")
+    answer = service.ask(asked)
+    assert answer.comparison is None or all(not c.citations for c in answer.comparison.columns)
+    assert not answer.citations  # 女性 is in no declaration: no 人材育成 item stands in for it
+
+
+def test_a_branch_set_aside_as_not_needed(service):
+    answer = service.ask("墨田区独自の取組みって、第8回と第9回にそれぞれ何が載ってますか？（区の事業だけでOK、東商墨田支部は不要です）")
+    cited = [c.passage for c in answer.comparison.columns[-1].citations]
+    assert cited and all(p.organization == "墨田区" for p in cited)
