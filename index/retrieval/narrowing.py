@@ -39,7 +39,8 @@ _DECLARATIONS = re.compile(r"宣言(?:本文|の項目|の本文)(?:だけ|の�
 # The declaration and its proposals together, the cities' and chambers' initiatives left out: 「宣言と国への提言で」,
 # "the declaration + proposals, not the per-city stuff".
 _JOINT_TEXT = re.compile(r"宣言(?:本文|の項目)?(?:と|や|＋|\+|・|及び|および)(?:国への)?提言(?![^。？?]{0,4}も含め)"
-                         r"|\bdeclarations?(?: items| text)?\s*(?:\+|&|and|plus)\s*(?:the )?(?:annex )?proposals\b"
+                         r"|\bdeclarations?(?: items| text)?\s*(?:\+|&|and|plus)\s*(?:the )?(?:annex )?(?:proposals|asks|requests)"
+                         r"(?: to (?:the )?(?:national |central )?(?:government|govt|gov|state))?\b"
                          r"|\bnot the (?:per-city|cit(?:y|ies)'?s?'?(?: own)?) (?:stuff|initiatives|measures|parts?)\b", re.IGNORECASE)
 _NEGATED = re.compile(r"\b(?:not|ignoring|excluding|except|without)(?: the)?\s*$|^\s*(?:は|を)?(?:除|じゃな|ではな)",
                       re.IGNORECASE)
