@@ -686,3 +686,17 @@ def test_a_branch_set_aside_as_not_needed(service):
     answer = service.ask("墨田区独自の取組みって、第8回と第9回にそれぞれ何が載ってますか？（区の事業だけでOK、東商墨田支部は不要です）")
     cited = [c.passage for c in answer.comparison.columns[-1].citations]
     assert cited and all(p.organization == "墨田区" for p in cited)
+
+
+def test_large_companies_in_everyday_words_and_the_8ths_matching_item_dropped(service):
+    answer = service.ask("宣言と国への提言に限って言うと、大手企業と中小をつなぐマッチングの話って8回目にはあって9回目で消えた？")
+    (eighth,) = answer.comparison.columns
+    assert eighth.citations and "大企業とのマッチング" in eighth.citations[0].passage.text
+
+
+def test_the_declaration_and_the_asks_to_the_government_keep_the_8ths_items(service):
+    answer = service.ask("What did each summit commit to for people starting a new business? Just the declaration + "
+                         "the asks to the national gov please, not the individual city programs.")
+    eighth, ninth = answer.comparison.columns
+    assert eighth.citations and eighth.citations[0].passage.kind == "declaration"
+    assert all(c.passage.kind in ("declaration", "proposal") for c in ninth.citations)
