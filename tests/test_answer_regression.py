@@ -38,7 +38,13 @@ notice, pads with other passages), and when the asker's own words (新市長へ�
 lack (A100, out of corpus, is declined; four answers lost a "not mentioned"
 notice that named 継承 or 地元), and when "the Tokyo Chamber's Ota branch" came to
 be a name of the chamber (T005 cites the ward's initiative beside the
-chamber's). Whoever changes answers on
+chamber's); and when staff's everyday words (若い子, 信金, 会社, 位置づけ, 職人,
+"small firms", "govt") came to be glossary or question words and a host city in
+parentheses after a summit stopped naming the city (20 of 605 answers changed:
+14 lost a "not mentioned" or "joint-only" notice that named such a word; A056
+and T057 now cite the gold passage first; B041 pads less; T041, answerable,
+is now answered where it was declined, with the 9th's enacting paragraph
+rather than the preamble sentence its gold names). Whoever changes answers on
 purpose records it again (`python -m tests.record_answers > tests/data/answers_before.jsonl`)
 and reviews the diff of that file in the same commit.
 """
