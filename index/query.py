@@ -319,8 +319,9 @@ def glosses(text: str) -> set[str]:
 def paraphrases(text: str, term_spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Where the asker says a topic in their own words and names it in parentheses: 「社員や技術者を育てる話（人材育成）」,
     "passing the business to the next generation (succession)". The spans of those own words (back to the clause's
-    start), which restate the topic named and are no topic of their own, and the spans of the terms naming it. Words that are glossary
-    terms themselves (「産学官連携（sangakukan renkei）」, "monozukuri hojokin (subsidy)") are the topic, glossed.
+    start), which restate the topic named and are no topic of their own, and the spans of the terms naming it.
+    Words that are glossary terms themselves (「産学官連携（sangakukan renkei）」, "monozukuri hojokin (subsidy)") are
+    the topic, glossed.
 
     Only parentheses holding nothing but glossary terms name a topic; 「住工共生（工場と住宅の共存）」 glosses 住工共生
     instead (glosses below)."""

@@ -23,11 +23,13 @@ Keep = Callable[[Hit], bool]
 
 # Its own work asked for (独自, "own", "itself"): the joint text does not stand in for an organisation; asked of no
 # organisation in particular (「各都市の独自の取組み」, "the cities' own initiatives"), only the initiatives answer.
-OWN = re.compile(r"独自|ならでは|自身|単独|自分の(?:ところ|所|とこ)|\bown\b|\bitself\b|(?<!items )\bthemselves\b", re.IGNORECASE)  # not "the items themselves"
+# ("the declaration items themselves" is no organisation's own work)
+OWN = re.compile(r"独自|ならでは|自身|単独|自分の(?:ところ|所|とこ)|\bown\b|\bitself\b|(?<!items )\bthemselves\b",
+                 re.IGNORECASE)
 # Only the proposals (「宣言と国への提言の中で」 and 「国への提言も含めて」 widen the question instead).
 _PROPOSALS = re.compile(r"提言(?:の(?:ほう|方))?(?:では|で、|で何|に(?:は|ある|入って)|だけ|のみ|に絞)(?![^。？?]{0,12}除)|国に(?:求め|要望)"
                         r"|国への(?:要望|要請|提言)(?:として|では|だと|に(?:は|絞))"
-    r"|\bin the proposals\b|\b(?:just|only) the proposals\b"
+                        r"|\bin the proposals\b|\b(?:just|only) the proposals\b"
                         r"|\bpropos\w* to (?:the )?(?:national|central|govern|govt|gov\b|state)"
                         r"|\bask(?:ed)? the (?:national |central )?(?:government|govt|state)\b"
                         r"|\b(?:asks|requests) (?:to|of) (?:the )?(?:national |central )?(?:government|govt|gov|state)\b", re.IGNORECASE)

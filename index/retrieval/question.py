@@ -51,7 +51,10 @@ def _without_asides(residual: str, lexicon: LexicalIndex, question: str = "",
                     matched: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """The residual's words, without the statements that hold no word the index knows when another sentence does:
     「お疲れさまです。議会答弁の準備で確認させてください。住工共生について…」 asks about 住工共生; 議会 and 答弁 are
-    the asker's errand, not a topic the declarations lack. A question of one sentence keeps every word."""
+    the asker's errand, not a topic the declarations lack. After a question that holds its topic (a word the index
+    knows, or a glossary word of `matched` in the `question` as asked), a statement is the errand too:
+    「…スタンス変わった？うちの相談窓口で最近多くて」 asks about 事業承継, not about 窓口. A question of one sentence
+    keeps every word."""
     sentences = [s for s in _SENTENCES.split(residual) if s.strip()]
     tagged = [tagged_tokens(s) for s in sentences]
     if len(sentences) < 2:
@@ -60,22 +63,21 @@ def _without_asides(residual: str, lexicon: LexicalIndex, question: str = "",
     def topical(words: list[tuple[str, str]], sentence: str) -> bool:
         """A question of its own (「半導体は？」 is asked, not said in passing), a known word, or a glossary word
         blanked out of the residual."""
-        return (sentence.rstrip().endswith(("?", "？")) or "   " in sentence
-                or any(lexicon.known(w) and w not in QUESTION_WORDS and not w.isdigit() for w, _ in words))
+        return _asks(sentence) or "   " in sentence or _knows(words, lexicon)
 
-    def asks(sentence: str) -> bool:
-        return sentence.rstrip().endswith(("?", "？"))
-
-    # After a question that holds its topic, a statement is the asker's errand: 「…スタンス変わった？うちの相談窓口で
-    # 最近多くて」 asks about 事業承継, not about 窓口.
-    asked_topic = any(asks(s) and _knows(w, lexicon) for w, s in zip(tagged, sentences)) or any(
-        asks(s) and any(term in s for term in matched) for s in _SENTENCES.split(question))
+    asked_topic = any(_asks(s) and _knows(w, lexicon) for w, s in zip(tagged, sentences)) or any(
+        _asks(s) and any(term in s for term in matched) for s in _SENTENCES.split(question))
     kept = [words for i, (words, sentence) in enumerate(zip(tagged, sentences)) if topical(words, sentence)
-            and not (asked_topic and not asks(sentence) and any(asks(s) for s in sentences[:i]))]
+            and not (asked_topic and not _asks(sentence) and any(_asks(s) for s in sentences[:i]))]
     return [w for words in (kept or tagged) for w in words]
 
 
+def _asks(sentence: str) -> bool:
+    return sentence.rstrip().endswith(("?", "？"))
+
+
 def _knows(words: list[tuple[str, str]], lexicon: LexicalIndex) -> bool:
+    """A word the index knows that is a topic (not a question word or a number)."""
     return any(lexicon.known(w) and w not in QUESTION_WORDS and not w.isdigit() for w, _ in words)
 
 
