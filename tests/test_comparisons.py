@@ -21,7 +21,8 @@ from bot.render_text import answer_json, render_text
 from bot.settings import BotSettings
 from index.comparison_words import comparison_kind, without_cues
 from index.model import SummitColumn
-from index.retrieval.comparison import MAX_COLUMNS, Scope, _page, scope_of
+from index.retrieval.comparison import MAX_COLUMNS, _page
+from index.retrieval.scope import Scope, scope_of
 from index.query import glosses
 from index.summits import summit_numbers
 

@@ -1,111 +1,40 @@
-"""A question across summits: one cited passage per summit per topic, or 記載なし; what is new; what was dropped.
+"""A question across summits: one cited passage per summit per topic, or 記載なし; then the answer.
 
     scope ─► topics ─► per topic: rank over the scope (anchor: the best passage anywhere, and whether the
     question is answered at all) ─► per summit: that summit's best passage, kept only when it is the anchor's
     counterpart or holds the question's words ─► columns, oldest first ─► Answer(comparison=…)
 
 A summit whose best passage is neither is shown as saying nothing (記載なし):
-a weak match would read as the summit's position. "What is new in the Nth"
-lists the Nth's items with no counterpart at the summit before it
-(alignment.Counterparts, threshold calibrated on labelled pairs); "dropped" the
-reverse. Every cell is cited with the same verbatim excerpt rules as any answer.
+a weak match would read as the summit's position. What is new and what was
+dropped are listed by changes.py; which summits are covered, scope.py. Every
+cell is cited with the same verbatim excerpt rules as any answer.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import replace
 
 from ..model import Answer, Citation, CitationGroup, Comparison, Decision, Hit, SummitColumn
-from .alignment import CONTENT_KINDS
+from .changes import Changes, has_topic
 from .decision import decide, names_only
 from .narrowing import OWN, Keep, asked_passages
 from .on_topic import CLOSE_ITEMS, HOLDS, TopicReader, asks_for_action, items_of, named_first
 from .on_topic import anchor as anchor_of
 from .question import Question
 from .ranking import Link, Ranking
-
-if TYPE_CHECKING:
-    from ..query import QueryAnalyzer
-    from ..store import IndexData
-    from .alignment import Counterparts
-    from .tuning import Thresholds
-
-
-class Searcher(Protocol):
-    """What comparisons need of the pipeline (retrieval/pipeline.py): its stages for one index version."""
-
-    data: IndexData
-    analyzer: QueryAnalyzer
-    counterparts: Counterparts
-    thresholds: Thresholds
-    summits: tuple[int, ...]
-
-    def analyse(self, text: str) -> Question: ...
-
-    def rank(self, question: Question) -> Ranking: ...
-
-    def citation(self, hit: Hit, ranking: Ranking, label: str, link: Link) -> Citation: ...
+from .scope import Scope, Searcher, at
 
 Cell = tuple[Hit, Ranking, str]  # a summit's passage on a topic, its ranking, and "joint" when the joint text stands in
 MAX_COLUMNS = 5  # summits on one page (Slack's 50 blocks); "More" shows the older ones
 MAX_TOPICS = 3
-MAX_LISTED = 10  # items a what-is-new / what-was-dropped answer lists
-MAX_CARRIED = 3  # a topic's passages shown as carried over when none is new
 MAX_OWN = 3  # a named organisation's passages per summit when the question has no topic ("岡谷はこれまで…")
-# Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
 _SUMMIT_WORDS = re.compile(r"サミット|宣言|第?\d+回|\bsummits?\b|\bdeclarations?\b", re.IGNORECASE)
 # The organisation's initiatives asked for (「東大阪市の取組みは？」, "what is Kawaguchi doing specifically?"): the joint
 # text, which every city adopted, is not what that city does.
 _ITS_INITIATIVES = re.compile(r"取組|取り組|具体的に|\binitiatives?\b|\bspecifically\b", re.IGNORECASE)
+# Topics are joined by と/や/and, not by との, として, という (地域金融機関との連携 is one topic).
 _TOPIC_SPLIT = re.compile(r"と(?![のしいもか])|や|及び|および|、|,|;|\band\b|&")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which summits a comparison covers, oldest first; for new/dropped, which one is listed and against which."""
-
-    kind: str
-    summits: tuple[int, ...]
-    listed: int = 0  # new: the later summit; dropped: the earlier one
-    against: int = 0
-
-
-def scope_of(kind: str, named: Sequence[int], previous: bool, indexed: Sequence[int]) -> Scope | None:
-    """The summits to compare; None when there is nothing to compare with (one summit indexed, or the first)."""
-    indexed = sorted(indexed)
-    named = sorted(n for n in named if n in indexed)
-
-    def before(n: int) -> int | None:
-        earlier = [s for s in indexed if s < n]
-        return earlier[-1] if earlier else None
-
-    def after(n: int) -> int | None:
-        later = [s for s in indexed if s > n]
-        return later[0] if later else None
-
-    if kind in ("new", "dropped"):
-        if len(named) >= 2:
-            early, late = named[0], named[-1]
-        else:
-            late = named[0] if named else indexed[-1]
-            early = before(late)
-            if kind == "new" and named and early is None and after(late) is not None:
-                early, late = late, after(late)  # 「8回にはなかった…」: new since the 8th, the first indexed
-            if kind == "dropped" and named and (early is None or (not previous and after(late) is not None)):
-                early, late = late, after(late)  # "what did the 8th have that was dropped": the 8th, then the next
-        if early is None or late is None:
-            return None
-        listed, against = (late, early) if kind == "new" else (early, late)
-        return Scope(kind, (early, late), listed, against)
-    if len(named) >= 2:
-        return Scope(kind, tuple(named))
-    if previous:
-        late = named[0] if named else indexed[-1]
-        early = before(late)
-        return Scope(kind, (early, late)) if early is not None else None
-    return Scope(kind, tuple(indexed)) if len(indexed) >= 2 else None
 
 
 class Comparer:
@@ -113,23 +42,24 @@ class Comparer:
 
     def __init__(self, pipeline: Searcher):
         self.pipeline = pipeline
-        self.counterparts = pipeline.counterparts
         concepts = [terms for _, terms, meta in pipeline.analyzer.glossary if not meta]
         self.reader = TopicReader(pipeline.data, pipeline.counterparts, concepts)
         self.documents = {d.summit: d for d in sorted(pipeline.data.documents.values(), key=lambda d: d.key)}
+        self.changes = Changes(pipeline, self.reader, self.documents)
 
     def answer(self, question: Question, scope: Scope, top_k: int, offset: int, link: Link) -> Answer:
-        if scope.kind in ("new", "dropped") and _has_topic(question):
-            listing = self._on_topic_listing(question, scope, link)
+        if scope.kind in ("new", "dropped") and has_topic(question):
+            listing = self.changes.on_topic(question, scope, link)
             if listing:
                 column, decision = listing
                 return self._answer(question, decision, Comparison(scope.kind, (column,), against=scope.against), 0)
             scope = Scope("compare", scope.summits)  # the listed summit says nothing on it: the topic side by side
         if scope.kind in ("new", "dropped"):
-            column, decision = self._listed(question, scope.kind, scope.listed, scope.against, link)
+            column, decision = self.changes.listed(question, scope.kind, scope.listed, scope.against, link)
             return self._answer(question, decision, Comparison(scope.kind, (column,), against=scope.against), 0)
         if _no_topic(question) and len(scope.summits) == 2:
-            return self._changes(question, scope, link)
+            columns, decision = self.changes.between(question, scope, link)
+            return self._answer(question, decision, Comparison("changes", columns), 0)
         topics = self._topics(question, scope)
         cells: dict[int, list[Cell | str]] = {s: [] for s in scope.summits}
         decision = None
@@ -173,7 +103,7 @@ class Comparer:
                 continue
             names = " ".join([*question.analysis.cities, *question.analysis.organizations])
             topic = self.pipeline.analyse(f"{names} {part}".strip()) if names else topic
-            hits = self.pipeline.rank(_at(topic, scope.summits)).hits
+            hits = self.pipeline.rank(at(topic, scope.summits)).hits
             anchor = anchor_of(hits).row if hits else -1
             if not any(anchor == a or _one_concept(part, topic, p, t) for p, t, a in kept):
                 topics.append(topic)
@@ -186,7 +116,7 @@ class Comparer:
         the topic, else why not; and the decision."""
         if _proposals_only(topic):
             return self._proposal_cells(topic, scope)
-        overall = self.pipeline.rank(_at(topic, scope.summits))
+        overall = self.pipeline.rank(at(topic, scope.summits))
         decision, _ = decide(overall.question, overall.hits, overall.found, self.pipeline.thresholds)
         if not decision.found and decision.reason == "not-relevant" and overall.hits and _all_known(topic):
             # every word of the topic is one the declarations use: the cells below hold each summit to those words,
@@ -197,7 +127,7 @@ class Comparer:
         anchor = anchor_of((asks_for_action(topic) and items_of(overall.hits)) or overall.hits)
         cells: dict[int, Cell | str] = {}
         for summit in scope.summits:
-            ranking = self.pipeline.rank(_at(topic, (summit,)))
+            ranking = self.pipeline.rank(at(topic, (summit,)))
             if ranking.found.notice == "joint-only" and not overall.found.notice:
                 # The organisation has passages of its own, but not at this summit: on a topic, the joint text
                 # it adopted with the other cities stands in (as in an ordinary answer), marked as such.
@@ -216,7 +146,7 @@ class Comparer:
         where a declaration makes none (the 8th has no 国への提言)."""
         cells: dict[int, Cell | str] = {}
         for summit in scope.summits:
-            ranking = self.pipeline.rank(_at(topic, (summit,)))
+            ranking = self.pipeline.rank(at(topic, (summit,)))
             proposals = [h for h in ranking.hits if h.passage.kind == "proposal"]
             cells[summit] = (proposals[0], ranking, "") if proposals else "not-mentioned"
         found = any(not isinstance(cell, str) for cell in cells.values())
@@ -267,90 +197,6 @@ class Comparer:
             columns.append(SummitColumn(summit, self.documents.get(summit), tuple(citations), note))
         return columns
 
-    # ------------------------------------------------------------------ what is new, what was dropped
-
-    def _changes(self, question: Question, scope: Scope, link: Link) -> Answer:
-        """"第8回と第9回の違いは？" with no topic: what the later one dropped, and what it added."""
-        early, late = scope.summits
-        dropped, _ = self._listed(question, "dropped", early, late, link)
-        added, _ = self._listed(question, "new", late, early, link, first=len(dropped.citations) + 1)
-        counts = {"dropped": float(len(dropped.citations)), "new": float(len(added.citations))}
-        decision = Decision("found", "compared", "" if dropped.citations or added.citations else "none-changes", counts)
-        return self._answer(question, decision, Comparison("changes", (dropped, added)), 0)
-
-    def _listed(self, question: Question, kind: str, listed: int, against: int, link: Link,
-                first: int = 1) -> tuple[SummitColumn, Decision]:
-        """The listed summit's items without a counterpart at the other one, in document order."""
-        rows = self._items(question, listed)
-        lonely = self.counterparts.without_counterpart(rows, against)
-        ranking = self.pipeline.rank(_at(question, (listed,)))
-        hits = {h.row: h for h in ranking.hits}
-        passages = self.pipeline.data.passages
-        lonely.sort(key=lambda r: (passages[r].document, passages[r].order))
-        citations = tuple(self.pipeline.citation(hits.get(r) or _plain(self.pipeline, r), ranking, f"[{i}]", link)
-                          for i, r in enumerate(lonely[:MAX_LISTED], first))
-        column = SummitColumn(listed, self.documents.get(listed), citations, "" if citations else "none")
-        decision = Decision("found", "compared", "" if citations else f"none-{kind}",
-                            {"items": float(len(rows)), "without_counterpart": float(len(lonely))})
-        return column, decision
-
-    def _on_topic_listing(self, question: Question, scope: Scope,
-                          link: Link) -> tuple[SummitColumn, Decision] | None:
-        """"What's new in the 9th on exports?", "did the 8th's BCP item disappear?": the listed summit's items on
-        the topic with no counterpart among the other summit's passages on it (a 9th-summit subsidy for 住工共生 is
-        new though the 8th has a subsidy item on another topic), the most relevant first.
-
-        When every one has a counterpart: what is new says so and shows them ("carried"; their pages show the
-        counterparts); what was dropped says so and lists nothing ("kept": a carried-over item is no answer to
-        what was dropped). None when the listed summit says nothing on the topic.
-        """
-        ranking = self.pipeline.rank(_at(question, (scope.listed,)))
-        rows = set(self._items(question, scope.listed, ranking))
-        on_topic = [h for h in ranking.hits if h.row in rows and self._holds_topic(question, h)]
-        if not on_topic:
-            return None
-        others = [h.row for h in items_of(self.pipeline.rank(_at(question, (scope.against,))).hits)
-                  if self._holds_topic(question, h)]
-        lonely = set(self.counterparts.without_counterpart([h.row for h in on_topic], scope.against, others))
-        shown, note, notice = [h for h in on_topic if h.row in lonely][:MAX_LISTED], "", ""
-        if not shown and scope.kind == "new":
-            first = self.reader.passage(question, on_topic, on_topic[0])
-            if first:  # among close items, the one holding most of the topic, as in a comparison cell
-                on_topic = [first, *(h for h in on_topic if h.row != first.row)]
-            shown, note, notice = on_topic[:MAX_CARRIED], "carried", "carried-new"
-        elif not shown:
-            note, notice = "kept", "kept-dropped"
-        citations = tuple(self.pipeline.citation(h, ranking, f"[{i}]", link) for i, h in enumerate(shown, 1))
-        column = SummitColumn(scope.listed, self.documents.get(scope.listed), citations, note)
-        evidence = {"on_topic": float(len(on_topic)), "without_counterpart": float(len(lonely))}
-        return column, Decision("found", "compared", notice, evidence)
-
-    def _holds_topic(self, question: Question, hit: Hit) -> bool:
-        return (self.reader.share(question, hit) or 0.0) >= HOLDS
-
-    def _items(self, question: Question, summit: int, ranking: Ranking | None = None) -> list[int]:
-        """The summit's items a what-is-new question is about: its declaration items unless it asks for proposals
-        or an organisation's initiatives, narrowed to the question's topic when it names one."""
-        analysis = question.analysis
-        passages = self.pipeline.data.passages
-        if "proposal" in analysis.kinds:
-            kinds: tuple[str, ...] = ("proposal",)
-        elif analysis.cities or analysis.organizations:
-            kinds = ("initiative",)
-        else:
-            kinds = ("declaration",) if self.counterparts.rows_of(summit, ("declaration",)) else CONTENT_KINDS
-        # 「9回（提言や各都市の取組みも含めて）」 asks where to look at the other summit: the 8th, with no proposals,
-        # is read for its declaration items
-        rows = self.counterparts.rows_of(summit, kinds) or self.counterparts.rows_of(summit, ("declaration",))
-        if analysis.cities or analysis.organizations:
-            rows = [r for r in rows if passages[r].city in analysis.cities
-                    or passages[r].organization in analysis.organizations]
-        if analysis.content_terms or analysis.matched_terms:
-            ranking = ranking or self.pipeline.rank(_at(question, (summit,)))
-            on_topic = {h.row for h in ranking.hits if h.lexical > 0}
-            rows = [r for r in rows if r in on_topic]
-        return rows
-
     # ------------------------------------------------------------------ the answer
 
     def _answer(self, question: Question, decision: Decision, comparison: Comparison | None, older: int) -> Answer:
@@ -387,14 +233,6 @@ def _all_known(question: Question) -> bool:
     return question.analysis.coverage >= 0.99 and not question.analysis.unknown_terms
 
 
-def _has_topic(question: Question) -> bool:
-    """A word of a topic outside parentheses: 「（提言や各都市の取組みも含めて）」 says where to look, not what about."""
-    analysis = question.analysis
-    glossed = analysis.restating
-    return bool(analysis.matched_terms or analysis.compounds  # 「大学との連携（産学官連携）」: the term in parentheses
-                or set(analysis.content_terms) - glossed or set(analysis.unknown_nouns) - glossed)
-
-
 def _no_topic(question: Question) -> bool:
     """Nothing asked about but the summits themselves ("第8回と第9回の違いは？")."""
     analysis = question.analysis
@@ -405,15 +243,6 @@ def _no_topic(question: Question) -> bool:
 def _unnamed(question: Question) -> Question:
     """The question without its cities and chambers: read against the joint text that stands in for them."""
     return replace(question, analysis=replace(question.analysis, cities=(), organizations=()))
-
-
-def _at(question: Question, summits: Sequence[int]) -> Question:
-    """The question asked of these summits only."""
-    return replace(question, analysis=replace(question.analysis, summits=tuple(summits)))
-
-
-def _plain(pipeline: Searcher, row: int) -> Hit:
-    return Hit(pipeline.data.passages[row], 0.0, row=row)
 
 
 def _page(columns: list[SummitColumn], top_k: int, offset: int) -> tuple[tuple[SummitColumn, ...], int]:

@@ -22,7 +22,8 @@ from ..store import IndexData
 from . import citations as cite
 from .alignment import Counterparts
 from .candidates import Candidates, Facets, candidates
-from .comparison import Comparer, scope_of
+from .comparison import Comparer
+from .scope import scope_of
 from .decision import decide, names_only
 from .excerpts import excerpt_span, lead_span
 from .fusion import fuse
