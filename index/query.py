@@ -80,6 +80,19 @@ def _term_pattern(word: str) -> re.Pattern[str]:
 
 
 @dataclass
+class _Terms:
+    """What the glossary finds in a question (QueryAnalyzer._glossary_terms)."""
+
+    matched: list[str] = field(default_factory=list)  # the question's words that are glossary words
+    meta: list[str] = field(default_factory=list)  # ... of the glossary's meta terms (words about the texts)
+    expansions: list[str] = field(default_factory=list)  # the Japanese terms of the concepts matched
+    concepts: list[tuple[str, ...]] = field(default_factory=list)
+    compounds: list[tuple[str, ...]] = field(default_factory=list)  # concepts written out as a compound (事業承継)
+    paraphrased: set[str] = field(default_factory=set)  # the asker's own words for a term named in parentheses
+    named_words: set[str] = field(default_factory=set)  # the words of that term
+
+
+@dataclass
 class QueryAnalyzer:
     """Compiled name and term patterns of one corpus, reused for every question."""
 
@@ -159,33 +172,11 @@ class QueryAnalyzer:
             kinds.append("preamble")
         if _asks_structure(question):
             kinds.append("heading")
-        expansions, matched, meta, concepts = [], [], [], []
-        found = [[m for p in patterns for m in p.finditer(text)] for patterns, _, _ in self.glossary]
-        spans = [m.span() for matches in found for m in matches]
-        written = {terms: [m.span() for w in words for m in re.finditer(re.escape(w), text)]
-                   for terms, words in self.compound_terms.items()}
-        before, named = paraphrases(text, spans + [span for at in written.values() for span in at])
-        paraphrase_words = {w for a, b in before for w in tokenize(text[a:b])}
-        named_words = {w for a, b in named for w in tokenize(text[a:b])}  # the term named: the topic, not a gloss
-        for (patterns, terms, is_meta), matches in zip(self.glossary, found):
-            # "economic partnership" is 経済連携, not also the "partnership" of ネットワーク・連携;
-            # 共同受注 written out is that compound, not also the 受注 of 販路拡大
-            others = spans + [span for other, found_at in written.items() if other != terms for span in found_at]
-            kept = [m for m in matches if not _inside(m.span(), others)]
-            hits = [m.group() for m in kept]
-            if hits and is_meta:
-                meta += hits
-            elif hits:
-                matched += hits
-                if not all(_within(m.span(), before) for m in kept):  # "the next generation (succession)"
-                    expansions += terms
-                    concepts.append(terms)
-        # 事業承継 written out is that compound, not any 承継 (技術承継): comparisons hold a passage to it
-        compounds = [terms for terms, at in written.items()
-                     if terms not in concepts and at and not all(_within(span, before) for span in at)]
-        for word in sorted(set(matched + meta), key=len, reverse=True):
+        terms = self._glossary_terms(text)
+        for word in sorted(set(terms.matched + terms.meta), key=len, reverse=True):
             text = text.replace(word, " " * len(word))
         text = _LONE_PARTICLE.sub(_blank, text)  # "第8回と第9回で…" blanked leaves と and で, which are no topic
+        glossed = glosses(question)
         return QueryAnalysis(
             text=asked,
             lang="ja" if is_japanese(question) else "en",
@@ -193,17 +184,46 @@ class QueryAnalyzer:
             organizations=tuple(organizations),
             summits=tuple(summits),
             kinds=tuple(kinds),
-            expansions=tuple(_dedupe(expansions)),
-            concepts=tuple(_dedupe(concepts)),
-            compounds=tuple(compounds),
-            glosses=tuple(sorted(glosses(question) - named_words)),
-            paraphrased=tuple(sorted(paraphrase_words - glosses(question))),
-            matched_terms=tuple(_dedupe(matched)),
+            expansions=tuple(_dedupe(terms.expansions)),
+            concepts=tuple(_dedupe(terms.concepts)),
+            compounds=tuple(terms.compounds),
+            glosses=tuple(sorted(glossed - terms.named_words)),
+            paraphrased=tuple(sorted(terms.paraphrased - glossed)),
+            matched_terms=tuple(_dedupe(terms.matched)),
             residual=" ".join(text.split()),
             proper_nouns=tuple(_capitalised(text)),
             comparison=comparison,
             previous=bool(comparison) and asks_previous(question),
         )
+
+    def _glossary_terms(self, text: str) -> _Terms:
+        """The glossary terms the text holds: each concept's words as written, the compounds written out (事業承継),
+        and the asker's own words for a term named in parentheses (paraphrases below)."""
+        terms = _Terms()
+        found = [[m for p in patterns for m in p.finditer(text)] for patterns, _, _ in self.glossary]
+        spans = [m.span() for matches in found for m in matches]
+        written = {concept: [m.span() for w in words for m in re.finditer(re.escape(w), text)]
+                   for concept, words in self.compound_terms.items()}
+        before, named = paraphrases(text, spans + [span for at in written.values() for span in at])
+        terms.paraphrased = {w for a, b in before for w in tokenize(text[a:b])}
+        terms.named_words = {w for a, b in named for w in tokenize(text[a:b])}  # the term named: the topic
+        for (patterns, concept, is_meta), matches in zip(self.glossary, found):
+            # "economic partnership" is 経済連携, not also the "partnership" of ネットワーク・連携;
+            # 共同受注 written out is that compound, not also the 受注 of 販路拡大
+            others = spans + [span for other, found_at in written.items() if other != concept for span in found_at]
+            kept = [m for m in matches if not _inside(m.span(), others)]
+            hits = [m.group() for m in kept]
+            if hits and is_meta:
+                terms.meta += hits
+            elif hits:
+                terms.matched += hits
+                if not all(_within(m.span(), before) for m in kept):  # "the next generation (succession)"
+                    terms.expansions += concept
+                    terms.concepts.append(concept)
+        # 事業承継 written out is that compound, not any 承継 (技術承継): comparisons hold a passage to it
+        terms.compounds = [c for c, at in written.items()
+                           if c not in terms.concepts and at and not all(_within(span, before) for span in at)]
+        return terms
 
     def _without_host_glosses(self, text: str) -> str:
         """The text without cities in parentheses just after a summit: 「第8回（大田）」, 「これまでのサミット（大田、すみだ）」,
